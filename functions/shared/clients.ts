@@ -1,0 +1,27 @@
+// AWS SDK clients, created once per process. Endpoints come from the SDK's own
+// AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables, so the local stack needs no code path of its own;
+// only two protocol details change when an endpoint is overridden.
+import { ComprehendClient } from '@aws-sdk/client-comprehend';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+function endpointOverridden(serviceEnvName: string): boolean {
+  return Boolean(process.env[`AWS_ENDPOINT_URL_${serviceEnvName}`] || process.env.AWS_ENDPOINT_URL);
+}
+
+export const comprehend = new ComprehendClient({});
+
+export const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+export const notifications = new SNSClient({});
+
+// StartSyncExecution is sent to a `sync-` prefixed host, which a local endpoint does not have.
+export const stepFunctions = new SFNClient({ disableHostPrefix: endpointOverridden('SFN') });
+
+// A local queue's URL names a host that does not resolve; send requests to the configured endpoint instead.
+export const queues = new SQSClient({ useQueueUrlAsEndpoint: !endpointOverridden('SQS') });

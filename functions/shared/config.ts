@@ -1,0 +1,46 @@
+// The one place handlers read their settings. Values come from the environment that
+// serverless.yml declares (or the local stack sets); read lazily so tests can set them.
+
+export const FEEDBACK_LIMITS = {
+  /** Longest feedback text accepted, in characters (code points). */
+  maxTextChars: 10_000,
+  /** Longest HTTP body accepted by the intake, in bytes. */
+  maxBodyBytes: 64 * 1024,
+  maxIdChars: 128,
+  minRating: 1,
+  maxRating: 5,
+} as const;
+
+/** Comprehend's per-document limit for DetectSentiment, in bytes of UTF-8. */
+export const COMPREHEND_MAX_TEXT_BYTES = 5_000;
+
+/** Characters of reader text that logs and alerts may carry. */
+export const EXCERPT_CHARS = 160;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Missing environment variable ${name}`);
+  return value;
+}
+
+function integer(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+export const config = {
+  feedbackQueueUrl: () => required('FEEDBACK_QUEUE_URL'),
+  deadLetterQueueUrl: () => required('FEEDBACK_DLQ_URL'),
+  feedbackTable: () => required('FEEDBACK_TABLE'),
+  alertTopicArn: () => required('ALERT_TOPIC_ARN'),
+  stateMachineArn: () => required('STATE_MACHINE_ARN'),
+  /** Must equal the queue's redrive maxReceiveCount: on the last receive the consumer dead-letters with a reason. */
+  maxReceiveCount: () => integer('MAX_RECEIVE_COUNT', 5),
+  executionConcurrency: () => integer('EXECUTION_CONCURRENCY', 10),
+  sentimentLanguage: () => process.env.SENTIMENT_LANGUAGE || 'en',
+  /** How long an alert claim holds before another delivery may take it over; longer than the notify function's timeout. */
+  alertClaimSeconds: () => integer('ALERT_CLAIM_SECONDS', 30),
+};
