@@ -1,0 +1,313 @@
+/**
+ * Measures the local Comprehend stand-in's sentiment engine on the labelled sets in
+ * ../shared/data/sentiment (relative to the repo root) and writes docs/SENTIMENT.md.
+ *
+ *   npx tsx scripts/measure-sentiment.ts [dataDir]
+ *
+ * Reports what the engine scores; nothing here feeds back into word lists or thresholds.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import {
+  classify,
+  sentimentSignals,
+  SENTIMENT_K,
+  NEUTRAL_BAND,
+  MIXED_THRESHOLD,
+  type SentimentSignals,
+} from '../local/comprehend/engine.js';
+
+type Gold = 'POSITIVE' | 'NEGATIVE' | 'NEUTRAL';
+interface Item {
+  gold: Gold;
+  text: string;
+}
+interface Scored extends Item {
+  sig: SentimentSignals;
+}
+
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+const dataDir = path.resolve(process.argv[2] ?? path.join(repoRoot, '..', 'shared', 'data', 'sentiment'));
+const docPath = path.join(repoRoot, 'docs', 'SENTIMENT.md');
+
+function fromSign(x: number, band = NEUTRAL_BAND): Gold {
+  if (x > band) return 'POSITIVE';
+  if (x < -band) return 'NEGATIVE';
+  return 'NEUTRAL';
+}
+
+/** sentiment140-test.csv: `label,text`, label 0/2/4, text optionally double-quoted with "" escapes. */
+function loadSentiment140(file: string): Item[] {
+  const labels: Record<string, Gold> = { '0': 'NEGATIVE', '2': 'NEUTRAL', '4': 'POSITIVE' };
+  return readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .map((line, i) => {
+      const comma = line.indexOf(',');
+      const gold = labels[line.slice(0, comma)];
+      let text = line.slice(comma + 1);
+      if (!gold || comma < 0) throw new Error(`${file}:${i + 1}: bad label`);
+      if (text.startsWith('"')) {
+        if (!text.endsWith('"') || text.length < 2) throw new Error(`${file}:${i + 1}: unterminated quote`);
+        text = text.slice(1, -1).replace(/""/g, '"');
+      }
+      return { gold, text };
+    });
+}
+
+/** vader-amazon-snippets.tsv: `id<TAB>score<TAB>text`, score in -1..1; gold by +/-0.05. */
+function loadAmazon(file: string): Item[] {
+  return readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .map((line, i) => {
+      const [, score, ...rest] = line.split('\t');
+      const x = Number(score);
+      if (!Number.isFinite(x) || rest.length === 0) throw new Error(`${file}:${i + 1}: bad row`);
+      return { gold: fromSign(x), text: rest.join('\t') };
+    });
+}
+
+interface Metrics {
+  n: number;
+  accuracy: number;
+  macroF1: number;
+  negRecall: number;
+  negPrecision: number;
+  mixedRate: number | null;
+}
+
+const CLASSES: Gold[] = ['POSITIVE', 'NEGATIVE', 'NEUTRAL'];
+
+function metrics(gold: Gold[], pred: Gold[], mixedRate: number | null): Metrics {
+  const pr = (c: Gold): { p: number; r: number; f: number } => {
+    let tp = 0;
+    let predicted = 0;
+    let actual = 0;
+    gold.forEach((g, i) => {
+      if (pred[i] === c) predicted++;
+      if (g === c) actual++;
+      if (g === c && pred[i] === c) tp++;
+    });
+    const p = predicted ? tp / predicted : 0;
+    const r = actual ? tp / actual : 0;
+    return { p, r, f: p + r ? (2 * p * r) / (p + r) : 0 };
+  };
+  const per = CLASSES.map(pr);
+  const neg = pr('NEGATIVE');
+  return {
+    n: gold.length,
+    accuracy: gold.filter((g, i) => g === pred[i]).length / gold.length,
+    macroF1: per.reduce((a, x) => a + x.f, 0) / per.length,
+    negRecall: neg.r,
+    negPrecision: neg.p,
+    mixedRate,
+  };
+}
+
+/** Engine label in 3 classes: MIXED counts as the sign of s (0 stays NEUTRAL). */
+function engine3(sig: SentimentSignals, k = SENTIMENT_K): { label: Gold; mixed: boolean } {
+  const r = classify(sig, k);
+  if (r.Sentiment !== 'MIXED') return { label: r.Sentiment, mixed: false };
+  return { label: sig.s > 0 ? 'POSITIVE' : sig.s < 0 ? 'NEGATIVE' : 'NEUTRAL', mixed: true };
+}
+
+/**
+ * Calibration of the scores at a given k (labels do not depend on k):
+ * - NLL / Brier of 3-class probabilities P(POS)=Positive+Mixed/2, P(NEG)=Negative+Mixed/2, P(NEU)=Neutral;
+ * - mean score of the returned label vs the accuracy of that label (MIXED counted as sign of s),
+ *   and the expected calibration error (ECE, 10 equal-width bins) between the two.
+ */
+function calibration(items: Scored[], k: number): { nll: number; brier: number; meanConf: number; acc: number; ece: number } {
+  let nll = 0;
+  let brier = 0;
+  let conf = 0;
+  let correct = 0;
+  const bins = Array.from({ length: 10 }, () => ({ n: 0, conf: 0, correct: 0 }));
+  for (const it of items) {
+    const r = classify(it.sig, k);
+    const sc = r.SentimentScore;
+    const p: Record<Gold, number> = {
+      POSITIVE: sc.Positive + sc.Mixed / 2,
+      NEGATIVE: sc.Negative + sc.Mixed / 2,
+      NEUTRAL: sc.Neutral,
+    };
+    nll -= Math.log(Math.max(p[it.gold], 1e-12));
+    brier += CLASSES.reduce((a, c) => a + (p[c] - (c === it.gold ? 1 : 0)) ** 2, 0);
+    const c = { POSITIVE: sc.Positive, NEGATIVE: sc.Negative, NEUTRAL: sc.Neutral, MIXED: sc.Mixed }[r.Sentiment];
+    const ok = engine3(it.sig, k).label === it.gold ? 1 : 0;
+    conf += c;
+    correct += ok;
+    const bin = bins[Math.min(9, Math.floor(c * 10))]!;
+    bin.n++;
+    bin.conf += c;
+    bin.correct += ok;
+  }
+  const n = items.length;
+  const ece = bins.reduce((a, b) => a + (b.n ? (b.n / n) * Math.abs(b.conf / b.n - b.correct / b.n) : 0), 0);
+  return { nll: nll / n, brier: brier / n, meanConf: conf / n, acc: correct / n, ece };
+}
+
+const pct = (x: number): string => (100 * x).toFixed(1);
+
+const sets: Array<{ name: string; items: Scored[] }> = [
+  { name: 'sentiment140-test', items: loadSentiment140(path.join(dataDir, 'sentiment140-test.csv')) },
+  { name: 'vader-amazon-snippets', items: loadAmazon(path.join(dataDir, 'vader-amazon-snippets.tsv')) },
+].map((s) => ({ name: s.name, items: s.items.map((it) => ({ ...it, sig: sentimentSignals(it.text) })) }));
+
+const tableRows: string[] = [];
+for (const { name, items } of sets) {
+  const gold = items.map((it) => it.gold);
+  const eng = items.map((it) => engine3(it.sig));
+  const rows: Array<[string, Metrics]> = [
+    ['vader alone (compound, ±0.05)', metrics(gold, items.map((it) => fromSign(it.sig.vader)), null)],
+    ['wink alone (doc sentiment, ±0.05)', metrics(gold, items.map((it) => fromSign(it.sig.wink)), null)],
+    ['mean s, no MIXED (±0.05)', metrics(gold, items.map((it) => fromSign(it.sig.s)), null)],
+    [
+      '**engine** (mean s + MIXED, MIXED→sign of s)',
+      metrics(gold, eng.map((e) => e.label), eng.filter((e) => e.mixed).length / items.length),
+    ],
+  ];
+  for (const [method, m] of rows) {
+    tableRows.push(
+      `| ${name} | ${method} | ${m.n} | ${pct(m.accuracy)} | ${pct(m.macroF1)} | ${pct(m.negRecall)} | ${pct(m.negPrecision)} | ${m.mixedRate === null ? '–' : pct(m.mixedRate)} |`,
+    );
+  }
+}
+const table = [
+  '| set | method | n | accuracy % | macro-F1 % | NEG recall % | NEG precision % | MIXED predicted % |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...tableRows,
+].join('\n');
+
+const goldDist = sets
+  .map(({ name, items }) => {
+    const c = (g: Gold): number => items.filter((it) => it.gold === g).length;
+    return `${name}: ${c('POSITIVE')} positive / ${c('NEGATIVE')} negative / ${c('NEUTRAL')} neutral`;
+  })
+  .join('; ');
+
+// k sweep: k scales every logit, so labels (and the table above) do not depend on it;
+// it only sets how confident the scores are. Choose it by calibration.
+const K_GRID = [2, 3, 5, 7, 10, 15, 20, 30, 40];
+const sweep = K_GRID.map((k) => ({ k, per: sets.map((s) => calibration(s.items, k)) }));
+const bestK = (i: number, metric: 'nll' | 'brier' | 'ece'): number =>
+  sweep.reduce((a, b) => (b.per[i]![metric] < a.per[i]![metric] ? b : a)).k;
+const sweepTable = [
+  `| k | ${sets.map((s) => `${s.name}: NLL / Brier / mean label score % / ECE %`).join(' | ')} |`,
+  `| ---: | ${sets.map(() => '---:').join(' | ')} |`,
+  ...sweep.map(
+    ({ k, per }) =>
+      `| ${k === SENTIMENT_K ? `**${k}**` : k} | ${per.map((c) => `${c.nll.toFixed(3)} / ${c.brier.toFixed(3)} / ${pct(c.meanConf)} / ${pct(c.ece)}`).join(' | ')} |`,
+  ),
+].join('\n');
+const labelAccuracy = sets.map((s, i) => `${s.name} ${pct(sweep[0]!.per[i]!.acc)} %`).join(', ');
+const bestPerSet = sets
+  .map((s, i) => `${s.name}: NLL k=${bestK(i, 'nll')}, Brier k=${bestK(i, 'brier')}, ECE k=${bestK(i, 'ece')}`)
+  .join('; ');
+
+function fmtScores(s: number, pos = 0, neg = 0): string {
+  const sc = classify({ s, pos, neg }).SentimentScore;
+  return `Positive ${sc.Positive.toFixed(2)}, Negative ${sc.Negative.toFixed(2)}, Neutral ${sc.Neutral.toFixed(2)}, Mixed ${sc.Mixed.toFixed(2)}`;
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const command = 'npx tsx scripts/measure-sentiment.ts';
+
+console.log(table);
+console.log();
+console.log(sweepTable);
+console.log();
+console.log(`Best k per set (grid ${K_GRID.join(', ')}): ${bestPerSet}; engine uses k=${SENTIMENT_K}`);
+
+const doc = `# Local sentiment engine (Comprehend stand-in)
+
+_Generated by \`${command}\` on ${date}. Do not edit the tables by hand: rerun the command._
+
+The local stack answers Amazon Comprehend's \`DetectSentiment\` / \`BatchDetectSentiment\` with a
+lexicon-based engine (\`local/comprehend/engine.ts\`) served by \`local/comprehend/server.ts\`.
+It is a stand-in for development and tests, not a reproduction of Comprehend's model: labels will
+often differ from what the real service returns for the same text.
+
+## Definition
+
+For a text:
+
+- \`vader\` = vader-sentiment 1.1.3 compound score (-1..1); \`pos\`, \`neg\` = VADER's positive and negative proportions (0..1).
+- \`wink\` = wink-nlp 2.4.0 document sentiment with wink-eng-lite-web-model 1.8.1 (\`nlp.readDoc(text).out(its.sentiment)\`, -1..1).
+- \`s = (vader + wink) / 2\`.
+- Logits, with k = **${SENTIMENT_K}**:
+  - z_POSITIVE = k (s − ${NEUTRAL_BAND})
+  - z_NEGATIVE = k (−s − ${NEUTRAL_BAND})
+  - z_NEUTRAL = 0
+  - z_MIXED = k (2·min(pos, neg) − ${MIXED_THRESHOLD})
+- \`SentimentScore\` = softmax(z) (the four scores sum to 1); \`Sentiment\` = argmax(z) (ties → NEUTRAL).
+
+Without the MIXED term this is VADER's usual rule (positive above +0.05, negative below −0.05,
+neutral between) applied to s. MIXED wins when both VADER proportions are substantial and the
+polarity of s is weak relative to them.
+
+## Scoring on labelled data
+
+Data: \`../shared/data/sentiment/\` (see its README.md). Gold distribution: ${goldDist}.
+Neither set has a MIXED label, so for 3-class scoring a MIXED prediction counts as the sign of s
+(positive if s > 0, negative if s < 0, neutral if s = 0); the last column shows how often the
+engine predicts MIXED. The single-library rows apply the ±0.05 rule to that library's score alone.
+
+${table}
+
+The data README quotes figures measured elsewhere with the same libraries. On sentiment140-test
+these rows agree with them to within about 3 points. On vader-amazon-snippets they are lower
+(macro-F1 by 4–5 points, accuracy and NEG recall by 1–4). The cause is not established. Here the
+gold follows the README's strict rule (> 0.05 / < −0.05), and 131 snippets sit exactly on ±0.05,
+so they count as neutral; the file's CRLF line endings are stripped before scoring.
+
+## Choice of k
+
+Every logit is proportional to k, so k does **not** change any label or any figure in the table
+above; it only sets how peaked the scores are. For a text with s = 0 and no VADER polarity the
+returned scores are ${fmtScores(0)} at k = ${SENTIMENT_K}; for a clearly negative one (s = −0.6, VADER
+neg = 0.45, pos = 0) they are ${fmtScores(-0.6, 0, 0.45)}.
+
+k was therefore chosen for calibration, over a coarse grid, using both sets:
+
+- NLL and Brier: the 4 scores folded into 3-class probabilities (P(positive) = Positive + Mixed/2,
+  P(negative) = Negative + Mixed/2, P(neutral) = Neutral) scored against the gold label; lower is better.
+- mean label score: the mean score of the returned \`Sentiment\`, to compare with the label
+  accuracy, which does not depend on k (${labelAccuracy}); ECE is the expected calibration error
+  of that score over 10 bins; lower is better.
+
+${sweepTable}
+
+Best k on each set separately (grid): ${bestPerSet}. k = ${SENTIMENT_K} has the lowest Brier score and
+ECE on both sets and is within a few hundredths of the best NLL on each (each set's optimum
+applied to the other costs little), so it was kept. The commonly suggested k = 10–20 is
+measurably over-confident here: its mean label score (about 77–86 %) exceeds the engine's
+accuracy (62–70 %). This is one scalar fitted on a grid, not a per-item adjustment; labels are
+unaffected by it.
+
+## Limits (honest note)
+
+- Lexicon-based and English-only. Text in other languages (including the non-English codes the
+  server accepts, e.g. \`es\`, \`ja\`) mostly scores s ≈ 0 and comes back NEUTRAL.
+- Around 60–70 % 3-class accuracy on these sets; negative feedback is the weak spot (see NEG
+  recall): sarcasm and implicit complaints are missed. For example "I wanted to like it." and
+  "Oh great, another 600 pages of nothing happening." both come back POSITIVE. Do not use its output to estimate how the
+  real Comprehend model would route a given message.
+- MIXED is a heuristic on VADER's proportions, not a trained class; it cannot be validated on these
+  sets, which have no MIXED label. It fires only when the overall polarity is weak: "Great
+  characters, awful pacing." is MIXED, but "I loved the characters but hated the ending." is
+  NEGATIVE because s is clearly below zero.
+- Scores are a softmax over hand-set logits, calibrated only coarsely (one scalar k) and still
+  poorly (see ECE); treat them as ordinal, not as probabilities. A neutral text's top score is
+  only about a third, so route on \`Sentiment\`, not on a score threshold. For MIXED, Negative >
+  Positive exactly when s < 0, which matches the "MIXED → sign of s" scoring above.
+- \`DetectDominantLanguage\` is a heuristic: Unicode script counts (Arabic → ar, Hangul → ko,
+  Devanagari → hi, Cyrillic → ru, Han → zh, Han/kana → ja, …) plus a small function-word vote among
+  en/es/fr/de/it/pt for Latin script, defaulting to en. Text with no letters returns \`und\`.
+`;
+
+mkdirSync(path.dirname(docPath), { recursive: true });
+writeFileSync(docPath, doc);
+console.log(`\nwrote ${path.relative(process.cwd(), docPath) || docPath}`);
