@@ -1,0 +1,163 @@
+// Packages the service with `serverless package`, without AWS credentials, and checks the CloudFormation template.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { projectRoot } from '../../local/service-definition.js';
+
+type Resource = { Type: string; Properties: Record<string, any>; Condition?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+let outputDir: string;
+let resources: Record<string, Resource>;
+
+beforeAll(async () => {
+  outputDir = mkdtempSync(join(tmpdir(), 'feedback-triage-package-'));
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('AWS_')) delete env[key];
+  await promisify(execFile)(join(projectRoot, 'node_modules/.bin/serverless'), ['package', '--package', outputDir], {
+    cwd: projectRoot,
+    env: { ...env, HOME: outputDir, SLS_TELEMETRY_DISABLED: '1' },
+    timeout: 120_000,
+  });
+  const template = JSON.parse(readFileSync(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  resources = template.Resources;
+}, 180_000);
+
+afterAll(() => rmSync(outputDir, { recursive: true, force: true }));
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const statementsOf = (role: Resource): Statement[] =>
+  role.Properties.Policies.flatMap((policy: { PolicyDocument: { Statement: Statement[] } }) => policy.PolicyDocument.Statement);
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+
+describe('the packaged template', () => {
+  it('has an Express state machine that logs to its log group without reader text', () => {
+    const machine = resources.FeedbackTriageStateMachine!;
+    expect(machine.Type).toBe('AWS::StepFunctions::StateMachine');
+    expect(machine.Properties.StateMachineType).toBe('EXPRESS');
+    expect(machine.Properties.LoggingConfiguration).toEqual({
+      Level: 'ALL',
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['TriageStateMachineLogGroup', 'Arn'] } } }],
+    });
+  });
+
+  it('writes each Task Resource as a reference to its Lambda function', () => {
+    const [text, refs] = resources.FeedbackTriageStateMachine!.Properties.DefinitionString['Fn::Sub'];
+    const definition = JSON.parse(text);
+    for (const [state, fn] of [
+      ['DetectSentiment', 'DetectSentimentLambdaFunction'],
+      ['StoreFeedback', 'StoreFeedbackLambdaFunction'],
+      ['NotifyNegative', 'NotifyNegativeLambdaFunction'],
+    ]) {
+      const variable = /^\$\{(\w+)\}$/.exec(definition.States[state].Resource)?.[1] as string;
+      expect(refs[variable]).toEqual({ 'Fn::GetAtt': [fn, 'Arn'] });
+    }
+  });
+
+  it('gives the queue a redrive policy to its dead-letter queue, and encrypts both', () => {
+    const queue = resources.FeedbackQueue!.Properties;
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['FeedbackDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+    expect(queue.VisibilityTimeout).toBe(540);
+    expect(queue.SqsManagedSseEnabled).toBe(true);
+    expect(resources.FeedbackDeadLetterQueue!.Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('feeds the consumer from the queue with partial batch failures', () => {
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping') as [[string, Resource]];
+    expect(mapping.Properties).toMatchObject({
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: { 'Fn::GetAtt': ['FeedbackQueue', 'Arn'] },
+    });
+  });
+
+  it('has an on-demand, encrypted table with point-in-time recovery and a sentiment-by-time index', () => {
+    const table = resources.FeedbackTable!.Properties;
+    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.GlobalSecondaryIndexes[0]).toMatchObject({
+      IndexName: 'bySentiment',
+      KeySchema: [
+        { AttributeName: 'sentiment', KeyType: 'HASH' },
+        { AttributeName: 'submittedAt', KeyType: 'RANGE' },
+      ],
+    });
+  });
+
+  it('encrypts the topics and subscribes an email only when one is given', () => {
+    for (const [, topic] of ofType('AWS::SNS::Topic')) expect(topic.Properties.KmsMasterKeyId).toEqual({ Ref: 'TopicKey' });
+    expect(resources.AlertEmailSubscription!.Condition).toBe('HasAlertEmail');
+  });
+
+  it('runs every function on nodejs24.x with its own role', () => {
+    const fns = ofType('AWS::Lambda::Function');
+    expect(fns).toHaveLength(5);
+    const roles = new Set(fns.map(([, fn]) => JSON.stringify(fn.Properties.Role)));
+    expect(roles.size).toBe(5);
+    for (const [, fn] of fns) expect(fn.Properties.Runtime).toBe('nodejs24.x');
+  });
+
+  it('grants least privilege: named actions only, and "*" resources only where IAM allows nothing else', () => {
+    const allowedStar = new Set([
+      'comprehend:DetectSentiment',
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ]);
+    const roles = ofType('AWS::IAM::Role').filter(([name]) => name !== 'IamRoleLambdaExecution');
+    expect(roles.length).toBe(6);
+    for (const [, role] of roles) {
+      for (const statement of statementsOf(role)) {
+        for (const action of actionsOf(statement)) {
+          expect(action).not.toMatch(/\*/);
+          if (statement.Resource === '*') expect(allowedStar).toContain(action);
+        }
+      }
+    }
+  });
+
+  it('lets each function make exactly the calls its code makes', () => {
+    const actions = (role: string) => statementsOf(resources[role]!).flatMap(actionsOf).filter((a) => !a.startsWith('logs:')).sort();
+    expect(actions('SubmitFeedbackRole')).toEqual(['sqs:SendMessage']);
+    expect(actions('ProcessFeedbackRole')).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+      'states:StartSyncExecution',
+    ]);
+    expect(actions('DetectSentimentRole')).toEqual(['comprehend:DetectSentiment']);
+    expect(actions('StoreFeedbackRole')).toEqual(['dynamodb:PutItem']);
+    expect(actions('NotifyNegativeRole')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'sns:Publish']);
+  });
+
+  it('alarms on dead letters, failed executions and consumer errors to the operations topic', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([name, alarm]) => [name, alarm.Properties.AlarmActions]);
+    expect(alarms).toEqual([
+      ['DeadLetterQueueNotEmptyAlarm', [{ Ref: 'OperationsTopic' }]],
+      ['ExecutionsFailedAlarm', [{ Ref: 'OperationsTopic' }]],
+      ['ConsumerErrorsAlarm', [{ Ref: 'OperationsTopic' }]],
+    ]);
+  });
+
+  it('throttles the HTTP API', () => {
+    expect(resources.HttpApiStage!.Properties.DefaultRouteSettings).toEqual({ ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 });
+  });
+
+  it('builds one small bundle per function', () => {
+    const zips = readdirSync(outputDir).filter((file) => file.endsWith('.zip'));
+    expect(zips.sort()).toEqual(['detectSentiment.zip', 'notifyNegative.zip', 'processFeedback.zip', 'storeFeedback.zip', 'submitFeedback.zip']);
+    for (const zip of zips) expect(statSync(join(outputDir, zip)).size).toBeLessThan(300 * 1024);
+  });
+});
