@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../local/service-definition.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped; the assertions check its shape
 type Resource = { Type: string; Properties: Record<string, any>; Condition?: string };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
@@ -45,9 +46,9 @@ describe('the packaged template', () => {
   });
 
   it('writes each Task Resource as a reference to its Lambda function', () => {
-    const [text, refs] = resources.FeedbackTriageStateMachine!.Properties.DefinitionString['Fn::Sub'];
+    const [text, refs] = resources.FeedbackTriageStateMachine!.Properties.DefinitionString['Fn::Sub'] as [string, Record<string, unknown>];
     const definition = JSON.parse(text);
-    for (const [state, fn] of [
+    for (const [state, fn] of <Array<[string, string]>>[
       ['DetectSentiment', 'DetectSentimentLambdaFunction'],
       ['StoreFeedback', 'StoreFeedbackLambdaFunction'],
       ['NotifyNegative', 'NotifyNegativeLambdaFunction'],

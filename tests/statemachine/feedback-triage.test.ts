@@ -1,7 +1,7 @@
 // Executes the real ASL file with aws-local-stepfunctions: every Choice branch, Retry, Catch and timeout.
 import '../../local/stepfunctions/polyfills.js';
 import aslValidator from 'asl-validator';
-import { ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ExecutionTimeoutError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import {
   loadServiceDefinition,
   loadStateMachineDefinition,
@@ -57,7 +57,10 @@ async function execute(handlers: Record<string, Handler>, stateMachine = machine
   const execution = stateMachine.run(
     { feedback, messageId: 'm-42' },
     {
-      overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: noRetryDelay },
+      overrides: {
+        taskResourceLocalHandlers: handlers as NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers'],
+        retryIntervalOverrides: noRetryDelay,
+      },
       context: { Execution: { Id: 'arn:aws:states:us-east-1:000000000000:express:triage:exec-1' } },
     },
   );
