@@ -1,0 +1,155 @@
+// Runs the project's own handlers the way Lambda does: the module serverless.yml names, a Lambda-shaped
+// context, the function's timeout, and errors reported by their name (Lambda's errorType).
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { projectRoot, type FunctionDefinition, type ServiceDefinition } from './service-definition.js';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** Faults a developer can switch on to see the pipeline cope: each is a probability per invocation. */
+export interface InvocationFaults {
+  /** The function's process dies before the handler runs (Lambda reports Runtime.ExitError). */
+  crashRate?: number;
+  /** The handler never answers, so the function's timeout ends it (Sandbox.Timedout). */
+  hangRate?: number;
+  /** Which functions the faults apply to; all but the intake and the consumer when absent. */
+  functions?: string[];
+  random?: () => number;
+}
+
+export interface InvocationStats {
+  invocations: number;
+  errors: number;
+  timeouts: number;
+  crashes: number;
+  totalMs: number;
+}
+
+export class LambdaError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+const STATE_FUNCTIONS_BY_DEFAULT = (name: string) => name !== 'submitFeedback' && name !== 'processFeedback';
+
+export class LocalLambdaRuntime {
+  private readonly handlers = new Map<string, Promise<Handler>>();
+  private faults: InvocationFaults = {};
+  readonly stats = new Map<string, InvocationStats>();
+
+  constructor(
+    private readonly service: ServiceDefinition,
+    /** Multiplies each function's timeout: the local stack may run time faster to keep fault runs short. */
+    private readonly timeScale = 1,
+  ) {}
+
+  setFaults(faults: InvocationFaults = {}): void {
+    this.faults = faults;
+  }
+
+  functionNameFromArn(functionArn: string): string {
+    const deployedName = functionArn.split(':function:')[1]?.split(':')[0] ?? functionArn;
+    const match = Object.keys(this.service.functions).find((name) => deployedName.endsWith(`-${name}`) || deployedName === name);
+    if (!match) throw new LambdaError('ResourceNotFoundException', `Function not found: ${functionArn}`);
+    return match;
+  }
+
+  private definition(name: string): FunctionDefinition {
+    const fn = this.service.functions[name];
+    if (!fn) throw new LambdaError('ResourceNotFoundException', `Function not found: ${name}`);
+    return fn;
+  }
+
+  private load(fn: FunctionDefinition): Promise<Handler> {
+    let loading = this.handlers.get(fn.name);
+    if (!loading) {
+      const url = pathToFileURL(join(projectRoot, `${fn.modulePath}.ts`)).href;
+      loading = import(url).then((module: Record<string, unknown>) => {
+        const handler = module[fn.exportName];
+        if (typeof handler !== 'function') throw new Error(`${fn.modulePath}.${fn.exportName} is not a function`);
+        return handler as Handler;
+      });
+      this.handlers.set(fn.name, loading);
+    }
+    return loading;
+  }
+
+  /** Loads every handler now, so the first message does not pay for module loading. */
+  async warm(): Promise<void> {
+    await Promise.all(Object.values(this.service.functions).map((fn) => this.load(fn)));
+  }
+
+  private statsFor(name: string): InvocationStats {
+    let stats = this.stats.get(name);
+    if (!stats) {
+      stats = { invocations: 0, errors: 0, timeouts: 0, crashes: 0, totalMs: 0 };
+      this.stats.set(name, stats);
+    }
+    return stats;
+  }
+
+  private faultFor(name: string): 'crash' | 'hang' | undefined {
+    const { crashRate = 0, hangRate = 0, functions, random = Math.random } = this.faults;
+    if (!crashRate && !hangRate) return undefined;
+    const applies = functions ? functions.includes(name) : STATE_FUNCTIONS_BY_DEFAULT(name);
+    if (!applies) return undefined;
+    const draw = random();
+    if (draw < crashRate) return 'crash';
+    if (draw < crashRate + hangRate) return 'hang';
+    return undefined;
+  }
+
+  async invoke(name: string, event: unknown): Promise<unknown> {
+    const fn = this.definition(name);
+    const handler = await this.load(fn);
+    const stats = this.statsFor(name);
+    stats.invocations++;
+    const timeoutMs = fn.timeoutSeconds * 1000 * this.timeScale;
+    const started = performance.now();
+    const deadline = Date.now() + timeoutMs;
+    const context: Context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: `${this.service.service}-local-${name}`,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${this.service.service}-local-${name}`,
+      memoryLimitInMB: String(fn.memorySize),
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/${this.service.service}-local-${name}`,
+      logStreamName: 'local',
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+    const fault = this.faultFor(name);
+    // Events cross a process boundary on AWS: the handler gets its own copy.
+    const ownEvent = JSON.parse(JSON.stringify(event ?? null));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (fault === 'crash') {
+        stats.crashes++;
+        throw new LambdaError('Runtime.ExitError', `RequestId: ${context.awsRequestId} Error: Runtime exited with error: signal: killed (injected fault)`);
+      }
+      const running = fault === 'hang' ? new Promise<never>(() => undefined) : handler(ownEvent, context);
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          stats.timeouts++;
+          reject(new LambdaError('Sandbox.Timedout', `RequestId: ${context.awsRequestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`));
+        }, timeoutMs);
+      });
+      const result = await Promise.race([running, timedOut]);
+      return JSON.parse(JSON.stringify(result ?? null));
+    } catch (error) {
+      stats.errors++;
+      const e = error as Error;
+      throw new LambdaError(e?.name ?? 'Error', e?.message ?? String(error));
+    } finally {
+      clearTimeout(timer);
+      stats.totalMs += performance.now() - started;
+    }
+  }
+}
