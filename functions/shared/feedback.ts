@@ -131,6 +131,15 @@ export function parseJson(body: string): unknown {
   }
 }
 
+/**
+ * The message body for the queue: JSON with every non-ASCII character escaped. SQS refuses some code
+ * points (and some emulators refuse all astral ones), while a \u escape is plain ASCII that parses back
+ * to the same text.
+ */
+export function toQueueBody(feedback: Feedback): string {
+  return JSON.stringify(feedback).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function codePointLength(text: string): number {
   let count = 0;
   for (const _ of text) count++;

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { queues } from '../shared/clients.js';
 import { config } from '../shared/config.js';
 import { isTransientAwsError } from '../shared/errors.js';
-import type { Feedback } from '../shared/feedback.js';
+import { toQueueBody, type Feedback } from '../shared/feedback.js';
 import { lambdaHandler } from '../shared/handler.js';
 import { logger } from '../shared/logger.js';
 import { readSubmission, RequestRejectedError } from './intake.js';
@@ -34,7 +34,7 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Prom
     await queues.send(
       new SendMessageCommand({
         QueueUrl: config.feedbackQueueUrl(),
-        MessageBody: JSON.stringify(feedback),
+        MessageBody: toQueueBody(feedback),
         MessageAttributes: { feedbackId: { DataType: 'String', StringValue: feedback.feedbackId } },
       }),
     );

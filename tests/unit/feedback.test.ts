@@ -1,4 +1,4 @@
-import { excerpt, needsAlert, parseFeedback, parseJson, parseSubmission } from '../../functions/shared/feedback.js';
+import { excerpt, needsAlert, parseFeedback, parseJson, parseSubmission, toQueueBody } from '../../functions/shared/feedback.js';
 import { InvalidFeedbackError } from '../../functions/shared/errors.js';
 
 const valid = { bookId: 'middlemarch', text: 'Loved it', rating: 4, readerId: 'reader-1' };
@@ -100,5 +100,19 @@ describe('needsAlert', () => {
     ['NEUTRAL', scores(0.1, 0.1), false],
   ] as const)('%s with %j alerts: %s', (sentiment, s, expected) => {
     expect(needsAlert({ sentiment, scores: s })).toBe(expected);
+  });
+});
+
+describe('toQueueBody', () => {
+  it('escapes every non-ASCII character and parses back to the same feedback', () => {
+    const feedback = {
+      feedbackId: '3f1c9a2e-8b4d-4c6a-9e1f-2a7b5c8d9e01',
+      submittedAt: '2026-11-20T18:04:11.000Z',
+      bookId: 'b',
+      text: 'Loved it 😊 — שלום, café, 日本',
+    };
+    const body = toQueueBody(feedback);
+    expect(body).toMatch(/^[\x20-\x7e]*$/);
+    expect(JSON.parse(body)).toEqual(feedback);
   });
 });
