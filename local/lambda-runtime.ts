@@ -80,7 +80,8 @@ export class LocalLambdaRuntime {
 
   /** Loads every handler now, so the first message does not pay for module loading. */
   async warm(): Promise<void> {
-    await Promise.all(Object.values(this.service.functions).map((fn) => this.load(fn)));
+    // One at a time: jest's ESM loader fails concurrent imports that share dependencies.
+    for (const fn of Object.values(this.service.functions)) await this.load(fn);
   }
 
   private statsFor(name: string): InvocationStats {
