@@ -69,7 +69,8 @@ ${exports}
 
   aws --endpoint-url ${stack.endpoints.dynamodb} dynamodb scan --table-name ${stack.resources.feedbackTable}
   aws --endpoint-url ${stack.endpoints.sqs} sqs receive-message --queue-url ${stack.resources.deadLetterQueueUrl} --message-attribute-names All
-  aws --endpoint-url ${stack.endpoints.sfn} stepfunctions start-sync-execution --state-machine-arn ${stack.resources.stateMachineArn} --input file://events/feedbackTriage.json
+  aws --endpoint-url ${stack.endpoints.sfn} stepfunctions start-execution --state-machine-arn ${stack.resources.stateMachineArn} --input file://events/feedbackTriage.json
+  (the CLI sends start-sync-execution to a "sync-" host that a local endpoint lacks: use start-execution, then describe-execution)
 `);
 }
 

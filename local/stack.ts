@@ -209,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const environment: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_SQS: endpoints.sqs,
