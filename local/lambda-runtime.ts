@@ -14,6 +14,8 @@ export interface InvocationFaults {
   crashRate?: number;
   /** The handler never answers, so the function's timeout ends it (Sandbox.Timedout). */
   hangRate?: number;
+  /** The handler runs and its effects happen, but its answer is lost (the process dies before replying). */
+  lostResponseRate?: number;
   /** Which functions the faults apply to; all but the intake and the consumer when absent. */
   functions?: string[];
   random?: () => number;
@@ -93,14 +95,15 @@ export class LocalLambdaRuntime {
     return stats;
   }
 
-  private faultFor(name: string): 'crash' | 'hang' | undefined {
-    const { crashRate = 0, hangRate = 0, functions, random = Math.random } = this.faults;
-    if (!crashRate && !hangRate) return undefined;
+  private faultFor(name: string): 'crash' | 'hang' | 'lost' | undefined {
+    const { crashRate = 0, hangRate = 0, lostResponseRate = 0, functions, random = Math.random } = this.faults;
+    if (!crashRate && !hangRate && !lostResponseRate) return undefined;
     const applies = functions ? functions.includes(name) : STATE_FUNCTIONS_BY_DEFAULT(name);
     if (!applies) return undefined;
     const draw = random();
     if (draw < crashRate) return 'crash';
     if (draw < crashRate + hangRate) return 'hang';
+    if (draw < crashRate + hangRate + lostResponseRate) return 'lost';
     return undefined;
   }
 
@@ -143,6 +146,10 @@ export class LocalLambdaRuntime {
         }, timeoutMs);
       });
       const result = await Promise.race([running, timedOut]);
+      if (fault === 'lost') {
+        stats.crashes++;
+        throw new LambdaError('Runtime.ExitError', `RequestId: ${context.awsRequestId} Error: Runtime exited after the handler returned (injected fault)`);
+      }
       return JSON.parse(JSON.stringify(result ?? null));
     } catch (error) {
       stats.errors++;

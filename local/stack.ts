@@ -13,6 +13,8 @@ import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
 import { startComprehendServer, type ComprehendServer } from './comprehend/server.js';
 import { QueuePoller } from './event-source.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { dynamoDbRules, invocationFaults, snsRules, type FaultRates } from './faults.js';
 import { startHttpApi, type HttpApiServer } from './http-api.js';
 import { LocalLambdaRuntime } from './lambda-runtime.js';
 import { loadServiceDefinition, loadStateMachineDefinition, localFunctionArn, type ServiceDefinition } from './service-definition.js';
@@ -34,6 +36,13 @@ export interface LocalStackOptions {
   pollerConcurrency?: number;
   /** Log level for the handlers' Powertools logger. */
   logLevel?: string;
+  /**
+   * Puts fault injectors between the handlers and DynamoDB and SNS, with these starting rates
+   * (change them later with setFaults). Without it the handlers talk to the services directly.
+   */
+  faults?: FaultRates;
+  /** Seeds the fault draws, for runs that must repeat. */
+  random?: () => number;
 }
 
 export interface LocalResources {
@@ -59,6 +68,9 @@ export interface LocalStack {
   poller: QueuePoller;
   comprehend: ComprehendServer;
   stepFunctions: StepFunctionsServer;
+  /** Changes the injected fault rates; only when the stack was started with `faults`. */
+  setFaults(rates: FaultRates): void;
+  faultStats(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -182,6 +194,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(() => stepFunctions.close());
 
     const endpoints = { sqs: messagingUrl, sns: messagingUrl, dynamodb: dynamodbUrl, sfn: stepFunctions.url, comprehend: comprehend.url };
+    // The handlers reach DynamoDB and SNS through the fault injectors; the stack itself goes direct.
+    const handlerEndpoints = { ...endpoints };
+    let dynamoFaults: FaultProxy | undefined;
+    let snsFaults: FaultProxy | undefined;
+    const setFaults = (rates: FaultRates) => {
+      if (!dynamoFaults || !snsFaults) throw new Error('start the local stack with `faults` to inject faults');
+      dynamoFaults.setRules(dynamoDbRules(rates));
+      snsFaults.setRules(snsRules(rates));
+      comprehend.setFaults({ throttleRate: rates.comprehend, random: options.random });
+      runtime.setFaults(invocationFaults(rates, options.random));
+    };
+    if (options.faults) {
+      dynamoFaults = await startFaultProxy({ target: dynamodbUrl, random: options.random });
+      snsFaults = await startFaultProxy({ target: messagingUrl, random: options.random });
+      stoppers.push(() => (dynamoFaults as FaultProxy).close(), () => (snsFaults as FaultProxy).close());
+      handlerEndpoints.dynamodb = dynamoFaults.url;
+      handlerEndpoints.sns = snsFaults.url;
+      setFaults(options.faults);
+    }
     const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
     const clients = {
       sqs: new SQSClient({ ...common, endpoint: endpoints.sqs, useQueueUrlAsEndpoint: false }),
@@ -212,11 +243,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_DEFAULT_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-      AWS_ENDPOINT_URL_SNS: endpoints.sns,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-      AWS_ENDPOINT_URL_SFN: endpoints.sfn,
-      AWS_ENDPOINT_URL_COMPREHEND: endpoints.comprehend,
+      AWS_ENDPOINT_URL_SQS: handlerEndpoints.sqs,
+      AWS_ENDPOINT_URL_SNS: handlerEndpoints.sns,
+      AWS_ENDPOINT_URL_DYNAMODB: handlerEndpoints.dynamodb,
+      AWS_ENDPOINT_URL_SFN: handlerEndpoints.sfn,
+      AWS_ENDPOINT_URL_COMPREHEND: handlerEndpoints.comprehend,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...functionEnvironment(service, created),
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -265,6 +296,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       poller,
       comprehend,
       stepFunctions,
+      setFaults,
+      faultStats: () => ({
+        comprehendThrottles: comprehend.stats().throttled,
+        dynamodbErrors: dynamoFaults?.stats().injected ?? 0,
+        snsErrors: snsFaults?.stats().injected ?? 0,
+        crashes: [...runtime.stats.values()].reduce((sum, s) => sum + s.crashes, 0),
+        timeouts: [...runtime.stats.values()].reduce((sum, s) => sum + s.timeouts, 0),
+      }),
       stop,
     };
   } catch (error) {

@@ -37,6 +37,8 @@ export interface ComprehendServer {
   port: number;
   /** Replaces the current faults (omitted fields go back to their defaults). */
   setFaults(faults?: ComprehendFaults): void;
+  /** Requests answered, and how many of them were refused by an injected throttle. */
+  stats(): { requests: number; throttled: number };
   close(): Promise<void>;
 }
 
@@ -207,6 +209,7 @@ function sendError(res: http.ServerResponse, err: ComprehendError, close = false
 
 export async function startComprehendServer(options: ComprehendServerOptions = {}): Promise<ComprehendServer> {
   let faults = normaliseFaults(options.faults);
+  const counters = { requests: 0, throttled: 0 };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -229,7 +232,9 @@ export async function startComprehendServer(options: ComprehendServerOptions = {
       return;
     }
 
+    counters.requests++;
     if (faults.throttleRate > 0 && faults.random() < faults.throttleRate) {
+      counters.throttled++;
       sendError(res, new ComprehendError('ThrottlingException', 'Rate exceeded (injected fault)'));
       return;
     }
@@ -272,6 +277,7 @@ export async function startComprehendServer(options: ComprehendServerOptions = {
     setFaults(next?: ComprehendFaults) {
       faults = normaliseFaults(next);
     },
+    stats: () => ({ ...counters }),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

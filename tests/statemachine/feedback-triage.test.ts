@@ -146,7 +146,14 @@ describe('Retry', () => {
     },
   );
 
-  it.each(['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException', 'Lambda.AWSLambdaException'])(
+  it.each([
+    'Lambda.ServiceException',
+    'Lambda.TooManyRequestsException',
+    'Lambda.SdkClientException',
+    'Lambda.AWSLambdaException',
+    'Sandbox.Timedout',
+    'Runtime.ExitError',
+  ])(
     'retries %s',
     async (name) => {
       let attempts = 0;

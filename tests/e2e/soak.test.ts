@@ -1,0 +1,41 @@
+// A small soak inside `npm test`: 500 messages with every fault kind injected at 5%, racing duplicates and
+// malformed messages. However the faults fall, the accounting must hold: nothing lost, nothing twice.
+import { NO_FAULTS, parseFaults } from '../../local/faults.js';
+import { runSoak, type SoakOptions } from '../../scripts/soak.js';
+
+const options: SoakOptions = {
+  messages: 500,
+  faults: parseFaults('all=0.05'),
+  duplicateShare: 0.04,
+  malformedShare: 0.02,
+  seed: 7,
+  timeScale: 0.05,
+  visibilityTimeoutSeconds: 1,
+  timeoutSeconds: 60,
+};
+
+describe('soak with injected faults', () => {
+  it('stores every feedback exactly once or dead-letters it with its reason, and alerts each negative once', async () => {
+    const { accounting, settled, faultStats } = await runSoak(options);
+    expect(settled).toBe(true);
+    // The faults really happened, of every kind.
+    for (const [kind, count] of Object.entries(faultStats)) expect([kind, count > 0]).toEqual([kind, true]);
+    expect(accounting.unaccounted).toEqual([]);
+    expect(accounting.duplicateRecords).toEqual([]);
+    expect(accounting.duplicateAlerts).toEqual([]);
+    expect(accounting.missingAlerts).toEqual([]);
+    expect(accounting.redeliveries).toBeGreaterThan(0);
+    expect(accounting.stored.length + accounting.deadLettered.length).toBeGreaterThanOrEqual(options.messages);
+    for (const letter of accounting.deadLettered) expect(letter.reason).toMatch(/\w+: .+/);
+    const negatives = accounting.stored.filter((item) => item.alertStatus !== 'NOT_REQUIRED');
+    expect(negatives.length).toBeGreaterThan(100);
+    expect(negatives.every((item) => item.alertStatus === 'SENT')).toBe(true);
+    expect(new Set(accounting.alerts.map((alert) => alert.feedbackId))).toEqual(new Set(negatives.map((item) => item.feedbackId)));
+  }, 90_000);
+
+  it('parses fault settings and refuses nonsense', () => {
+    expect(parseFaults('all=0.1,sns=0')).toEqual({ ...NO_FAULTS, comprehend: 0.1, dynamodb: 0.1, crash: 0.1, hang: 0.1, lost: 0.1 });
+    expect(() => parseFaults('sns=2')).toThrow(/from 0 to 1/);
+    expect(() => parseFaults('disk=0.1')).toThrow(/unknown fault "disk"/);
+  });
+});
