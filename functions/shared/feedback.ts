@@ -4,6 +4,8 @@ import { InvalidFeedbackError } from './errors.js';
 
 export type Sentiment = 'POSITIVE' | 'NEGATIVE' | 'NEUTRAL' | 'MIXED';
 
+export const SENTIMENTS: readonly Sentiment[] = ['POSITIVE', 'NEGATIVE', 'NEUTRAL', 'MIXED'];
+
 export interface SentimentScores {
   positive: number;
   negative: number;
@@ -34,7 +36,8 @@ export interface SentimentResult {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-const FEEDBACK_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A feedbackId as the intake makes it: a lower-case UUID. */
+export const FEEDBACK_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // C0 controls other than tab, line feed and carriage return; DEL and C1 controls.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
@@ -127,7 +130,9 @@ export function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
   } catch (error) {
-    throw new InvalidFeedbackError(`body is not valid JSON: ${(error as Error).message}`);
+    // V8 quotes the offending input in some messages; keep the reader's words out of errors and logs.
+    const detail = (error as Error).message.split(/, "|: "/)[0];
+    throw new InvalidFeedbackError(`body is not valid JSON: ${detail}`);
   }
 }
 

@@ -74,6 +74,10 @@ describe('parseJson', () => {
   it('names a syntax error as invalid feedback', () => {
     expect(() => parseJson('{"bookId": ')).toThrow(/body is not valid JSON/);
   });
+
+  it('never repeats the reader\'s words in the error', () => {
+    expect(() => parseJson('my private thoughts on the book')).toThrow(new Error("body is not valid JSON: Unexpected token 'm'"));
+  });
 });
 
 describe('excerpt', () => {
