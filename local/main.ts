@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mapWithConcurrency } from '../functions/shared/concurrency.js';
 import { parseFeedbackFile, type FeedbackRequest } from './feedback-file.js';
+import { describeFaults, parseFaults } from './faults.js';
 import { projectRoot } from './service-definition.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 import { accountFor, formatSummary, isClean, type Submission } from './summary.js';
@@ -22,6 +23,10 @@ const usage = `Usage: npm start -- [FILE] [options]
   --data-dir DIR       keep DynamoDB data on disk in DIR (default: in memory)
   --timeout S          give up waiting for the pipeline after S seconds (default 120)
   --log-level LEVEL    the handlers' log level: DEBUG, INFO, WARN, ERROR (default ERROR; INFO with --serve)
+  --faults SPEC        inject faults: all=0.05, or comprehend=,dynamodb=,sns=,crash=,hang=,lost= rates from 0 to 1
+                       (also FEEDBACK_TRIAGE_FAULTS); see docs/RELIABILITY.md
+  --time-scale X       run function timeouts and workflow retries X times as long (e.g. 0.05), to see faults play out fast
+  --visibility-timeout S  the queue's visibility timeout in seconds (default: as serverless.yml declares, 540)
   --help               this text`;
 
 async function submitAll(stack: LocalStack, requests: FeedbackRequest[]): Promise<Submission[]> {
@@ -83,6 +88,9 @@ async function main(): Promise<number> {
       'data-dir': { type: 'string' },
       timeout: { type: 'string', default: '120' },
       'log-level': { type: 'string' },
+      faults: { type: 'string', default: process.env.FEEDBACK_TRIAGE_FAULTS },
+      'time-scale': { type: 'string', default: '1' },
+      'visibility-timeout': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -99,8 +107,16 @@ async function main(): Promise<number> {
 
   const started = performance.now();
   const logLevel = values['log-level'] ?? (values.serve ? 'INFO' : 'ERROR');
-  const stack = await startLocalStack({ httpPort: port, dataDir: values['data-dir'], logLevel });
+  const faults = values.faults ? parseFaults(values.faults) : undefined;
+  const timeScale = Number(values['time-scale']);
+  if (!(timeScale > 0 && timeScale <= 1)) throw new Error(`--time-scale must be a number above 0 and at most 1, got ${values['time-scale']}`);
+  const visibility = values['visibility-timeout'] === undefined ? undefined : Number(values['visibility-timeout']);
+  if (visibility !== undefined && !(Number.isInteger(visibility) && visibility >= 0 && visibility <= 43_200)) {
+    throw new Error(`--visibility-timeout must be whole seconds from 0 to 43200, got ${values['visibility-timeout']}`);
+  }
+  const stack = await startLocalStack({ httpPort: port, dataDir: values['data-dir'], logLevel, faults, timeScale, visibilityTimeoutSeconds: visibility });
   console.log(`Local stack up in ${Math.round(performance.now() - started)} ms (HTTP API ${stack.httpUrl}).`);
+  if (faults) console.log(`Injecting faults: ${describeFaults(faults)}.`);
   let exitCode = 0;
   try {
     if (requests.length > 0) {
