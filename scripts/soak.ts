@@ -156,7 +156,7 @@ async function main(): Promise<number> {
       'fault-rate': { type: 'string', default: '0.05' },
       faults: { type: 'string' },
       seed: { type: 'string', default: '42' },
-      'time-scale': { type: 'string', default: '0.05' },
+      'time-scale': { type: 'string', default: '0.2' },
       'visibility-timeout': { type: 'string', default: '2' },
       timeout: { type: 'string', default: '900' },
       details: { type: 'boolean', default: false },

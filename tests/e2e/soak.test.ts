@@ -9,7 +9,7 @@ const options: SoakOptions = {
   duplicateShare: 0.04,
   malformedShare: 0.02,
   seed: 7,
-  timeScale: 0.05,
+  timeScale: 0.1,
   visibilityTimeoutSeconds: 1,
   timeoutSeconds: 60,
 };
@@ -27,7 +27,9 @@ describe('soak with injected faults', () => {
     expect(accounting.redeliveries).toBeGreaterThan(0);
     expect(accounting.stored.length + accounting.deadLettered.length).toBeGreaterThanOrEqual(options.messages);
     for (const letter of accounting.deadLettered) expect(letter.reason).toMatch(/\w+: .+/);
-    const negatives = accounting.stored.filter((item) => item.alertStatus !== 'NOT_REQUIRED');
+    // Negative feedback dead-lettered before its alert (it waits for a redrive) is the one exception.
+    const waitingForRedrive = new Set(accounting.deadLettered.map((letter) => letter.feedbackId));
+    const negatives = accounting.stored.filter((item) => item.alertStatus !== 'NOT_REQUIRED' && !waitingForRedrive.has(item.feedbackId));
     expect(negatives.length).toBeGreaterThan(100);
     expect(negatives.every((item) => item.alertStatus === 'SENT')).toBe(true);
     expect(new Set(accounting.alerts.map((alert) => alert.feedbackId))).toEqual(new Set(negatives.map((item) => item.feedbackId)));
