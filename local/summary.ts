@@ -38,7 +38,9 @@ function duplicates(ids: string[]): string[] {
   return [...twice];
 }
 
-export function accountFor(submissions: Submission[], stored: StoredFeedback[], deadLettered: DeadLetter[], alerts: Alert[]): Accounting {
+export function accountFor(submissions: Submission[], stored: StoredFeedback[], deadLetterCopies: DeadLetter[], alerts: Alert[]): Accounting {
+  // A message redelivered while its first delivery was still being dead-lettered can land on the DLQ twice.
+  const deadLettered = [...new Map(deadLetterCopies.map((letter) => [letter.messageId, letter])).values()];
   const storedIds = new Set(stored.map((item) => item.feedbackId));
   const deadIds = new Set(deadLettered.flatMap((letter) => [letter.feedbackId, letter.messageId].filter(Boolean) as string[]));
   const refused = submissions.filter((submission) => submission.status >= 400);
