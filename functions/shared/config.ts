@@ -31,15 +31,25 @@ function integer(name: string, fallback: number): number {
   return value;
 }
 
+export type TriageMode = 'perMessage' | 'perBatch';
+
 export const config = {
   feedbackQueueUrl: () => required('FEEDBACK_QUEUE_URL'),
   deadLetterQueueUrl: () => required('FEEDBACK_DLQ_URL'),
   feedbackTable: () => required('FEEDBACK_TABLE'),
+  /** The table's global secondary index keyed by sentiment (HASH) and submittedAt (RANGE). */
+  feedbackIndex: () => process.env.FEEDBACK_INDEX || 'bySentiment',
   alertTopicArn: () => required('ALERT_TOPIC_ARN'),
   stateMachineArn: () => required('STATE_MACHINE_ARN'),
   /** Must equal the queue's redrive maxReceiveCount: on the last receive the consumer dead-letters with a reason. */
   maxReceiveCount: () => integer('MAX_RECEIVE_COUNT', 5),
   executionConcurrency: () => integer('EXECUTION_CONCURRENCY', 10),
+  /** perMessage: one Express execution per message; perBatch: one per batch, a Map over its messages. */
+  triageMode: (): TriageMode => {
+    const mode = process.env.TRIAGE_MODE || 'perMessage';
+    if (mode !== 'perMessage' && mode !== 'perBatch') throw new Error(`TRIAGE_MODE must be perMessage or perBatch, got "${mode}"`);
+    return mode;
+  },
   sentimentLanguage: () => process.env.SENTIMENT_LANGUAGE || 'en',
   /** How long an alert claim holds before another delivery may take it over; longer than the notify function's timeout. */
   alertClaimSeconds: () => integer('ALERT_CLAIM_SECONDS', 30),
