@@ -35,6 +35,8 @@ export interface ServiceDefinition {
     batchSize: number;
     maximumBatchingWindow: number;
     executionConcurrency: number;
+    /** perMessage: one Express execution per message; perBatch: one per SQS batch (a Map over its messages). */
+    executionMode?: ExecutionMode;
     maxReceiveCount: number;
     consumerTimeout: number;
     stateTimeout: number;
@@ -42,9 +44,23 @@ export interface ServiceDefinition {
   };
   functions: Record<string, FunctionDefinition>;
   resources: Record<string, { Type: string; Properties?: Json }>;
-  /** The state machine definition file and the function behind each of its `${self:custom.sfnArns.X}` variables. */
-  stateMachine: { name: string; definitionFile: string; type: string; taskFunctions: Record<string, string> };
+  /** The first state machine of serverless.yml (the per-message triage workflow). */
+  stateMachine: StateMachineInfo;
+  /** Every state machine of serverless.yml, by CloudFormation logical id, in the order declared. */
+  stateMachines: Record<string, StateMachineInfo>;
   raw: Json;
+}
+
+export interface StateMachineInfo {
+  /** The key under `stepFunctions.stateMachines`. */
+  key: string;
+  /** CloudFormation logical id (`id`), the name `custom.refs` entries `!Ref`. */
+  logicalId: string;
+  name: string;
+  definitionFile: string;
+  type: string;
+  /** The function behind each `${self:custom.sfnArns.X}` variable of the definition. */
+  taskFunctions: Record<string, string>;
 }
 
 function get(source: Json, path: string): unknown {
@@ -56,9 +72,11 @@ function resolveVariables(node: unknown, root: Json, stage: string): unknown {
   if (typeof node === 'string') {
     const whole = /^\$\{self:([\w.]+)\}$/.exec(node);
     if (whole) return resolveVariables(get(root, whole[1] as string), root, stage);
-    return node
+    const replaced = node
       .replace(/\$\{sls:stage\}/g, stage)
       .replace(/\$\{self:([\w.]+)\}/g, (_m, path: string) => String(get(root, path)));
+    // A nested variable (`${self:custom.refs.${self:custom.triage.executionMode}StateMachineArn}`) resolves inside out.
+    return replaced !== node && /^\$\{self:[\w.]+\}$/.test(replaced) ? resolveVariables(replaced, root, stage) : replaced;
   }
   if (Array.isArray(node)) return node.map((item) => resolveVariables(item, root, stage));
   if (node && typeof node === 'object') {
@@ -96,21 +114,30 @@ export function loadServiceDefinition(stage = 'local', file = join(projectRoot, 
       return [key, fn];
     }),
   );
-  const [machine] = Object.values(get(raw, 'stepFunctions.stateMachines') as Record<string, Json>);
-  if (!machine) throw new Error('serverless.yml declares no state machine');
-  const definitionFile = /^\$\{file\((.+)\)\}$/.exec(String(machine.definition))?.[1];
-  if (!definitionFile) throw new Error('the state machine definition must be ${file(...)}');
+  const stateMachines: Record<string, StateMachineInfo> = {};
+  for (const [key, machine] of Object.entries((get(raw, 'stepFunctions.stateMachines') ?? {}) as Record<string, Json>)) {
+    const definitionFile = /^\$\{file\((.+)\)\}$/.exec(String(machine.definition))?.[1];
+    if (!definitionFile) throw new Error(`the definition of state machine ${key} must be \${file(...)}`);
+    // serverless-step-functions names the resource by `id`, else <Key>StepFunctionsStateMachine.
+    const logicalId = machine.id ? String(machine.id) : `${upperFirst(key)}StepFunctionsStateMachine`;
+    stateMachines[logicalId] = {
+      key,
+      logicalId,
+      name: String(resolveVariables(machine.name, raw, stage)),
+      definitionFile: join(projectRoot, definitionFile),
+      type: String(machine.type),
+      taskFunctions,
+    };
+  }
+  const [stateMachine] = Object.values(stateMachines);
+  if (!stateMachine) throw new Error('serverless.yml declares no state machine');
   return {
     service: String(resolved.service),
     triage: get(resolved, 'custom.triage') as ServiceDefinition['triage'],
     functions,
     resources: get(resolved, 'resources.Resources') as ServiceDefinition['resources'],
-    stateMachine: {
-      name: String(resolveVariables(machine.name, raw, stage)),
-      definitionFile: join(projectRoot, definitionFile),
-      type: String(machine.type),
-      taskFunctions,
-    },
+    stateMachine,
+    stateMachines,
     raw,
   };
 }
@@ -119,13 +146,56 @@ export function loadServiceDefinition(stage = 'local', file = join(projectRoot, 
  * The state machine definition with each `${self:custom.sfnArns.X}` replaced by the ARN the caller gives
  * for that function: what serverless-step-functions does with CloudFormation references on AWS.
  */
-export function loadStateMachineDefinition(definition: ServiceDefinition, functionArn: (functionName: string) => string): string {
-  const text = readFileSync(definition.stateMachine.definitionFile, 'utf8');
+export function loadStateMachineDefinition(
+  definition: ServiceDefinition,
+  functionArn: (functionName: string) => string,
+  /** Which machine: its logical id; the first machine of serverless.yml when absent. */
+  logicalId: string = definition.stateMachine.logicalId,
+): string {
+  const machine = definition.stateMachines[logicalId];
+  if (!machine) throw new Error(`serverless.yml declares no state machine with id ${logicalId}`);
+  const text = readFileSync(machine.definitionFile, 'utf8');
   return text.replace(/\$\{self:custom\.sfnArns\.(\w+)\}/g, (_match, key: string) => {
-    const fn = definition.stateMachine.taskFunctions[key];
+    const fn = machine.taskFunctions[key];
     if (!fn) throw new Error(`No function for custom.sfnArns.${key}`);
     return functionArn(fn);
   });
+}
+
+export type ExecutionMode = 'perMessage' | 'perBatch';
+
+/**
+ * What the local stack needs to create every state machine of serverless.yml: one CreateStateMachine
+ * input per machine, with its logical id (register each under it, so `self:custom.refs.X` entries that
+ * `!Ref` it resolve to its ARN).
+ */
+export function localStateMachines(
+  definition: ServiceDefinition,
+  functionArn: (functionName: string) => string,
+): Array<{ logicalId: string; name: string; type: string; definition: string }> {
+  return Object.values(definition.stateMachines).map((machine) => ({
+    logicalId: machine.logicalId,
+    name: machine.name,
+    type: machine.type,
+    definition: loadStateMachineDefinition(definition, functionArn, machine.logicalId),
+  }));
+}
+
+/**
+ * The consumer's environment for an execution mode: TRIAGE_MODE, and STATE_MACHINE_ARN naming the machine
+ * that `custom.refs.<mode>StateMachineArn` refers to. `arnOf` gives the local ARN of a logical id.
+ */
+export function executionModeEnvironment(
+  definition: ServiceDefinition,
+  mode: ExecutionMode,
+  arnOf: (logicalId: string) => string | undefined,
+): { TRIAGE_MODE: ExecutionMode; STATE_MACHINE_ARN: string } {
+  const refs = (definition.raw.custom as { refs?: Record<string, { Ref?: string }> } | undefined)?.refs ?? {};
+  const logicalId = refs[`${mode}StateMachineArn`]?.Ref;
+  if (!logicalId) throw new Error(`serverless.yml has no custom.refs.${mode}StateMachineArn`);
+  const arn = arnOf(logicalId);
+  if (!arn) throw new Error(`the state machine ${logicalId} for ${mode} mode has not been created`);
+  return { TRIAGE_MODE: mode, STATE_MACHINE_ARN: arn };
 }
 
 export function localFunctionArn(functionName: string, service = 'feedback-triage', region = 'us-east-1'): string {

@@ -70,3 +70,91 @@ export function readableCause(cause: string | undefined): string | undefined {
   }
   return cause;
 }
+
+/** One message's result in the output of a per-batch execution (statemachines/feedback-triage-batch.asl.json). */
+export interface BatchItemResult {
+  messageId?: string;
+  status?: ExecutionStatus;
+  /** The Catch output of the failed item: what a per-message execution reports as error and cause. */
+  failure?: { Error?: string; Cause?: string };
+}
+
+export interface BatchExecutionSummary extends ExecutionSummary {
+  /** The execution's output: a JSON array of BatchItemResult, one per item, in the order of the items. */
+  output?: string;
+}
+
+/** Name given to a message the batch execution said nothing about: treated as transient (retried). */
+export const MISSING_BATCH_RESULT = 'BatchResultMissing';
+
+function parseItemResults(output: string | undefined): BatchItemResult[] | undefined {
+  try {
+    const parsed = JSON.parse(output ?? '') as unknown;
+    return Array.isArray(parsed) ? (parsed as BatchItemResult[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The outcome of each message of one per-batch execution, in the order of `items`. When the execution
+ * itself did not succeed (timed out, or failed outside any item), every message gets that outcome, as
+ * each would from a failed per-message execution. Otherwise each message gets the outcome of its own
+ * result, decided exactly as for a per-message execution: permanent errors are dead-lettered, transient
+ * ones retried, and dead-lettered on their last allowed receive.
+ */
+export function batchOutcomes(
+  execution: BatchExecutionSummary,
+  items: ReadonlyArray<{ messageId: string; receiveCount: number }>,
+  maxReceiveCount: number,
+): MessageOutcome[] {
+  if (execution.status !== 'SUCCEEDED') {
+    return items.map((item) => executionOutcome(execution, item.receiveCount, maxReceiveCount));
+  }
+  const results = parseItemResults(execution.output);
+  return items.map((item, index) => {
+    const byPosition = results?.[index];
+    const result = byPosition?.messageId === item.messageId ? byPosition : results?.find((candidate) => candidate?.messageId === item.messageId);
+    if (!result) {
+      return failureOutcome(MISSING_BATCH_RESULT, 'the batch execution succeeded but gave no result for this message', item.receiveCount, maxReceiveCount);
+    }
+    if (result.status === 'SUCCEEDED') return { action: 'triaged' };
+    return executionOutcome(
+      { status: result.status ?? 'FAILED', error: result.failure?.Error, cause: readableCause(result.failure?.Cause) },
+      item.receiveCount,
+      maxReceiveCount,
+    );
+  });
+}
+
+/** Step Functions' limit on an execution's input, in bytes of UTF-8. */
+export const MAX_EXECUTION_INPUT_BYTES = 262_144;
+
+/**
+ * Splits a batch's items into as few execution inputs as fit Step Functions' input limit (ten long
+ * feedback texts may not fit one), keeping their order. An item too large alone gets an input of its own.
+ */
+export function batchInputs<T>(
+  items: readonly T[],
+  maxBytes: number = MAX_EXECUTION_INPUT_BYTES,
+  /** The JSON an item becomes in the input's `items` array. */
+  asJson: (item: T) => string = (item) => JSON.stringify(item),
+): T[][] {
+  const envelope = Buffer.byteLength(JSON.stringify({ items: [] }));
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = envelope;
+  for (const item of items) {
+    const itemBytes = Buffer.byteLength(asJson(item));
+    // Items after the first are preceded by a comma.
+    if (current.length > 0 && size + 1 + itemBytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = envelope;
+    }
+    size += (current.length > 0 ? 1 : 0) + itemBytes;
+    current.push(item);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

@@ -1,10 +1,11 @@
 // Packages the service with `serverless package`, without AWS credentials, and checks the CloudFormation template.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../local/service-definition.js';
+import { unzip } from '../helpers/zip.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped; the assertions check its shape
 type Resource = { Type: string; Properties: Record<string, any>; Condition?: string };
@@ -27,6 +28,33 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(() => rmSync(outputDir, { recursive: true, force: true }));
+
+/** Writes a bundle's files to a folder and calls its handler in a plain Node process, as Lambda would. */
+async function runBundled(
+  files: Map<string, Buffer>,
+  handlerFile: string,
+  events: unknown[],
+): Promise<Array<{ statusCode?: number; headers?: Record<string, string>; body?: string }>> {
+  const dir = mkdtempSync(join(outputDir, 'bundle-'));
+  for (const [name, data] of files) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), data);
+  }
+  const script = `
+    const { handler } = require(process.argv[1]);
+    const context = { functionName: 'bundle', awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 3000 };
+    (async () => {
+      const answers = [];
+      for (const event of JSON.parse(process.argv[2])) answers.push(await handler(event, context));
+      process.stdout.write(JSON.stringify(answers));
+    })().catch((error) => { console.error(error); process.exit(1); });`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, join(dir, handlerFile), JSON.stringify(events)], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT', FEEDBACK_TABLE: 'feedback-bundle-test' },
+    timeout: 30_000,
+  });
+  return JSON.parse(stdout);
+}
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const statementsOf = (role: Resource): Statement[] =>
@@ -97,9 +125,9 @@ describe('the packaged template', () => {
 
   it('runs every function on nodejs24.x with its own role', () => {
     const fns = ofType('AWS::Lambda::Function');
-    expect(fns).toHaveLength(5);
+    expect(fns).toHaveLength(7);
     const roles = new Set(fns.map(([, fn]) => JSON.stringify(fn.Properties.Role)));
-    expect(roles.size).toBe(5);
+    expect(roles.size).toBe(7);
     for (const [, fn] of fns) expect(fn.Properties.Runtime).toBe('nodejs24.x');
   });
 
@@ -116,7 +144,7 @@ describe('the packaged template', () => {
       'logs:DescribeLogGroups',
     ]);
     const roles = ofType('AWS::IAM::Role').filter(([name]) => name !== 'IamRoleLambdaExecution');
-    expect(roles.length).toBe(6);
+    expect(roles.length).toBe(8);
     for (const [, role] of roles) {
       for (const statement of statementsOf(role)) {
         for (const action of actionsOf(statement)) {
@@ -141,6 +169,43 @@ describe('the packaged template', () => {
     expect(actions('DetectSentimentRole')).toEqual(['comprehend:DetectSentiment']);
     expect(actions('StoreFeedbackRole')).toEqual(['dynamodb:PutItem']);
     expect(actions('NotifyNegativeRole')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'sns:Publish']);
+    expect(actions('ListFeedbackRole')).toEqual(['dynamodb:Query']);
+    expect(actions('WebPagesRole')).toEqual([]);
+  });
+
+  it('lets each function write logs to its own log group only', () => {
+    for (const [name, fn] of ofType('AWS::Lambda::Function')) {
+      const role = resources[fn.Properties.Role['Fn::GetAtt'][0]]!;
+      const logs = statementsOf(role).filter((statement) => actionsOf(statement).some((action) => action.startsWith('logs:')));
+      expect({ name, logs }).toEqual({
+        name,
+        logs: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::Sub': `\${${name.replace(/LambdaFunction$/, '')}LogGroup.Arn}` } }],
+      });
+    }
+  });
+
+  it('lets the dashboard query the sentiment index, and nothing of the table itself', () => {
+    const index = resources.FeedbackTable!.Properties.GlobalSecondaryIndexes[0].IndexName;
+    const [, query] = statementsOf(resources.ListFeedbackRole!);
+    expect(query).toEqual({ Effect: 'Allow', Action: ['dynamodb:Query'], Resource: { 'Fn::Sub': `\${FeedbackTable.Arn}/index/${index}` } });
+    expect(resources.ListFeedbackLambdaFunction!.Properties.Environment.Variables).toMatchObject({
+      FEEDBACK_TABLE: { Ref: 'FeedbackTable' },
+      FEEDBACK_INDEX: index,
+    });
+  });
+
+  it('routes each HTTP path to its function', () => {
+    const routes = Object.fromEntries(
+      ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties.RouteKey, route.Properties.Target['Fn::Join'][1][1].Ref]),
+    );
+    expect(routes).toEqual({
+      'POST /feedback': 'HttpApiIntegrationSubmitFeedback',
+      'GET /feedback': 'HttpApiIntegrationListFeedback',
+      'GET /feedback/stats': 'HttpApiIntegrationListFeedback',
+      'GET /': 'HttpApiIntegrationWebPages',
+      'GET /dashboard': 'HttpApiIntegrationWebPages',
+      'GET /assets/{file}': 'HttpApiIntegrationWebPages',
+    });
   });
 
   it('alarms on dead letters, failed executions and consumer errors to the operations topic', () => {
@@ -158,7 +223,42 @@ describe('the packaged template', () => {
 
   it('builds one small bundle per function', () => {
     const zips = readdirSync(outputDir).filter((file) => file.endsWith('.zip'));
-    expect(zips.sort()).toEqual(['detectSentiment.zip', 'notifyNegative.zip', 'processFeedback.zip', 'storeFeedback.zip', 'submitFeedback.zip']);
+    expect(zips.sort()).toEqual([
+      'detectSentiment.zip',
+      'listFeedback.zip',
+      'notifyNegative.zip',
+      'processFeedback.zip',
+      'storeFeedback.zip',
+      'submitFeedback.zip',
+      'webPages.zip',
+    ]);
     for (const zip of zips) expect(statSync(join(outputDir, zip)).size).toBeLessThan(300 * 1024);
+  });
+
+  it('bundles the web pages into the webPages handler, which serves them from the zip alone', async () => {
+    const files = unzip(readFileSync(join(outputDir, 'webPages.zip')));
+    expect([...files.keys()]).toEqual(['functions/webPages/handler.cjs']);
+    const answers = await runBundled(files, 'functions/webPages/handler.cjs', [
+      { rawPath: '/', requestContext: { http: { method: 'GET', path: '/' } }, headers: {} },
+      { rawPath: '/dashboard', requestContext: { http: { method: 'GET', path: '/dashboard' } }, headers: {} },
+      { rawPath: '/assets/dashboard.js', pathParameters: { file: 'dashboard.js' }, requestContext: { http: { method: 'GET', path: '/assets/dashboard.js' } }, headers: {} },
+      { rawPath: '/assets/nope.js', pathParameters: { file: 'nope.js' }, requestContext: { http: { method: 'GET', path: '/assets/nope.js' } }, headers: {} },
+    ]);
+    const pages = join(projectRoot, 'functions/webPages/pages');
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 404]);
+    expect(answers[0]?.body).toBe(readFileSync(join(pages, 'form.html'), 'utf8'));
+    expect(answers[1]?.body).toBe(readFileSync(join(pages, 'dashboard.html'), 'utf8'));
+    expect(answers[2]?.body).toBe(readFileSync(join(pages, 'dashboard.js'), 'utf8'));
+    expect(answers[2]?.headers).toMatchObject({ 'content-type': 'text/javascript; charset=utf-8', 'x-content-type-options': 'nosniff' });
+    expect(answers[0]?.headers?.['content-security-policy']).toMatch(/^default-src 'none'; script-src 'self';/);
+  });
+
+  it('bundles a listFeedback handler that loads and refuses a bad request without calling AWS', async () => {
+    const files = unzip(readFileSync(join(outputDir, 'listFeedback.zip')));
+    const [answer] = await runBundled(files, 'functions/listFeedback/handler.cjs', [
+      { rawPath: '/feedback', queryStringParameters: { sentiment: 'SAD' }, requestContext: { http: { method: 'GET', path: '/feedback' } }, headers: {} },
+    ]);
+    expect(answer?.statusCode).toBe(400);
+    expect(JSON.parse(String(answer?.body))).toEqual({ message: 'sentiment must be one of POSITIVE, NEGATIVE, NEUTRAL, MIXED', parameter: 'sentiment' });
   });
 });
