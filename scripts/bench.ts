@@ -1,0 +1,90 @@
+// `npm run bench`: throughput, latency, the consumer's batch, the Step Functions front's overhead, cold starts,
+// memory per function and cost; prints the tables and writes docs/BENCHMARKS.md. `npm run bench -- --help`.
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultScenarios, runBench } from '../local/bench/bench.js';
+import { formatBenchConsole, formatBenchMarkdown } from '../local/bench/report.js';
+import type { ExecutionMode } from '../local/service-definition.js';
+import { projectRoot } from '../local/service-definition.js';
+
+const usage = `Usage: npm run bench -- [options]
+
+  --sizes N,N          messages per end-to-end run (default 1000,10000)
+  --rate N             reader arrivals per second (default 500, the target)
+  --calm-rate N        arrivals per second of the run below capacity (default 50)
+  --modes M,M          execution modes to run end to end (default perMessage,perBatch)
+  --cold-runs N        fresh processes per bundle for the init time (default 15)
+  --quick              sizes 1000, perMessage only, fewer repetitions (a few minutes less)
+  --no-profile         skip the profiled run that gives the CPU breakdown
+  --out FILE           where to write the report (default docs/BENCHMARKS.md)
+  --no-write           print only
+  --help               this text`;
+
+function list(raw: string | undefined, fallback: number[]): number[] {
+  if (!raw) return fallback;
+  const values = raw.split(',').map((part) => Number(part.replace(/_/g, '')));
+  if (values.some((value) => !Number.isInteger(value) || value < 1)) throw new Error(`--sizes must be whole numbers, got "${raw}"`);
+  return values;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string' },
+      rate: { type: 'string' },
+      'calm-rate': { type: 'string' },
+      modes: { type: 'string' },
+      'cold-runs': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'no-profile': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const quick = values.quick;
+  const sizes = list(values.sizes, quick ? [1000] : [1000, 10_000]);
+  const rate = Number(values.rate ?? 500);
+  const calmRate = Number(values['calm-rate'] ?? 50);
+  const modes = (values.modes ?? (quick ? 'perMessage' : 'perMessage,perBatch')).split(',') as ExecutionMode[];
+  if (modes.some((mode) => mode !== 'perMessage' && mode !== 'perBatch')) throw new Error('--modes takes perMessage and perBatch');
+  if (!(rate > 0) || !(calmRate > 0)) throw new Error('--rate and --calm-rate must be positive');
+  const scenarios = defaultScenarios({ sizes, rate, calmRate, modes });
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const started = performance.now();
+  const report = await runBench(
+    {
+      scenarios,
+      profileScenario: values['no-profile'] ? undefined : { ...scenarios[0]!, label: `${scenarios[0]!.label} (profiled)` },
+      frontExecutions: quick ? 100 : 300,
+      batchRepeats: quick ? 5 : 15,
+      taskLatenciesMs: [0, 25, 100],
+      coldStartRuns: Number(values['cold-runs'] ?? (quick ? 7 : 15)),
+      memoryInvocations: quick ? 100 : 300,
+      costMessagesPerMonth: [1_000_000, 100_000_000],
+      isolateScenarios: true,
+      onProgress: (line) => console.log(line),
+    },
+    command,
+  );
+  console.log(`\n${formatBenchConsole(report)}\n`);
+  if (!values['no-write']) {
+    const out = values.out ?? join(projectRoot, 'docs/BENCHMARKS.md');
+    writeFileSync(out, formatBenchMarkdown(report));
+    console.log(`Wrote ${relative(process.cwd(), out)} (${((performance.now() - started) / 1000).toFixed(0)} s).`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`npm run bench failed: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);
