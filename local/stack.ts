@@ -17,7 +17,7 @@ import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { dynamoDbRules, invocationFaults, snsRules, type FaultRates } from './faults.js';
 import { startHttpApi, type HttpApiServer } from './http-api.js';
 import { LocalLambdaRuntime } from './lambda-runtime.js';
-import { loadServiceDefinition, loadStateMachineDefinition, localFunctionArn, type ServiceDefinition } from './service-definition.js';
+import { loadServiceDefinition, localFunctionArn, localStateMachines, type ServiceDefinition } from './service-definition.js';
 import { startStepFunctionsServer, type StepFunctionsServer } from './stepfunctions/server.js';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -223,15 +223,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(async () => Object.values(clients).forEach((client) => client.destroy()));
 
     const created = await createResources(service, clients, options);
-    const { stateMachineArn } = await clients.sfn.send(
-      new CreateStateMachineCommand({
-        name: service.stateMachine.name,
-        type: service.stateMachine.type as 'EXPRESS',
-        roleArn: 'arn:aws:iam::000000000000:role/local-triage-workflow',
-        definition: loadStateMachineDefinition(service, (fn) => localFunctionArn(fn, service.service, LOCAL_REGION)),
-      }),
-    );
-    created.set('FeedbackTriageStateMachine', { type: 'AWS::StepFunctions::StateMachine', ref: stateMachineArn as string, arn: stateMachineArn });
+    // Every machine serverless.yml declares; the consumer's STATE_MACHINE_ARN names the one its execution mode uses.
+    for (const machine of localStateMachines(service, (fn) => localFunctionArn(fn, service.service, LOCAL_REGION))) {
+      const { stateMachineArn: arn } = await clients.sfn.send(
+        new CreateStateMachineCommand({
+          name: machine.name,
+          type: machine.type as 'EXPRESS',
+          roleArn: 'arn:aws:iam::000000000000:role/local-triage-workflow',
+          definition: machine.definition,
+        }),
+      );
+      created.set(machine.logicalId, { type: 'AWS::StepFunctions::StateMachine', ref: arn as string, arn });
+    }
+    const stateMachineArn = created.get(service.stateMachine.logicalId)?.arn as string;
 
     const alertTopicArn = created.get('AlertTopic')?.arn as string;
     const inbox = await clients.sqs.send(new CreateQueueCommand({ QueueName: `${service.service}-local-alert-inbox` }));
