@@ -122,9 +122,9 @@ export async function deadLetters(stack: LocalStack): Promise<DeadLetter[]> {
     return {
       messageId: attributes.sourceMessageId?.StringValue ?? message.MessageId ?? '',
       feedbackId: attributes.feedbackId?.StringValue ?? feedbackIdOfBody(message.Body),
-      // A message moved by the redrive policy (not by the consumer) carries no reason of ours.
+      // A message moved by the queue's redrive policy (not by the consumer) carries no reason of ours.
       errorName: attributes.errorName?.StringValue ?? 'MaxReceiveCountExceeded',
-      reason: attributes.reason?.StringValue ?? 'received more times than the redrive policy allows',
+      reason: attributes.reason?.StringValue ?? "MaxReceiveCountExceeded: moved by the queue's redrive policy after maxReceiveCount receives",
       body: message.Body ?? '',
     };
   });

@@ -13,7 +13,7 @@ beforeAll(async () => {
   // this test uses (a longer one would only make the test slower).
   process.env.AWS_MAX_ATTEMPTS = '1';
   // Comprehend throttles every request: no retry can succeed until the fault is switched off.
-  stack = await startLocalStack({ logLevel: 'SILENT', faults: { ...NO_FAULTS, comprehend: 1 }, timeScale: 0.1, visibilityTimeoutSeconds: 1 });
+  stack = await startLocalStack({ logLevel: 'SILENT', faults: { ...NO_FAULTS, comprehend: 1 }, timeScale: 0.05, visibilityTimeoutSeconds: 2 });
 });
 afterAll(async () => {
   await stack?.stop();

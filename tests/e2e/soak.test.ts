@@ -10,7 +10,7 @@ const options: SoakOptions = {
   malformedShare: 0.02,
   seed: 7,
   timeScale: 0.1,
-  visibilityTimeoutSeconds: 1,
+  visibilityTimeoutSeconds: 2,
   timeoutSeconds: 60,
 };
 
