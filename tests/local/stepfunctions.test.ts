@@ -107,7 +107,7 @@ describe('local Step Functions server (real SFN client)', () => {
 
   test('listens on 127.0.0.1 only', async () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
-    // On Linux all of 127/8 is loopback: a server bound to 0.0.0.0 would accept 127.0.0.2 too.
+    // On Linux all of 127/8 is loopback: a server bound to every interface would accept 127.0.0.2 too.
     const outcome = await new Promise<string>((resolve) => {
       const socket = net.connect({ host: '127.0.0.2', port: server.port });
       socket.once('connect', () => {
