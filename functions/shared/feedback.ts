@@ -142,7 +142,12 @@ export function parseJson(body: string): unknown {
  * to the same text.
  */
 export function toQueueBody(feedback: Feedback): string {
-  return JSON.stringify(feedback).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeNonAscii(JSON.stringify(feedback));
+}
+
+/** Every non-ASCII UTF-16 unit of JSON text as a \u escape: the same JSON, in plain ASCII. */
+export function escapeNonAscii(json: string): string {
+  return json.replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function codePointLength(text: string): number {

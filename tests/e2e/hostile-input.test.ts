@@ -2,6 +2,7 @@
 // record; none crashes the consumer; none is lost.
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { escapeNonAscii } from '../../functions/shared/feedback.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { deadLetters, storedFeedback, waitUntilSettled, type DeadLetter, type StoredFeedback } from '../../local/triage-ledger.js';
 
@@ -51,12 +52,10 @@ const queuedIds = new Map<string, { feedbackId?: string; messageId: string }>();
 let stored: StoredFeedback[];
 let dead: DeadLetter[];
 
-/** Non-ASCII as JSON \u escapes, as the intake writes queue bodies (SQS refuses some characters raw). */
-const asciiOnly = (text: string) => text.replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-
 /** The queue form of a case: an object gets the ids the intake would have given it; anything else goes as it is. */
 function asQueueMessage(raw: string): { body: string; feedbackId?: string } {
-  const body = asciiOnly(raw);
+  // Non-ASCII as \u escapes, as the intake writes queue bodies (SQS refuses some characters raw).
+  const body = escapeNonAscii(raw);
   try {
     const parsed = JSON.parse(body) as unknown;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {

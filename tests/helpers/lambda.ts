@@ -1,6 +1,8 @@
 // A Lambda-shaped context and the sample events, for calling handlers the way Lambda does.
 import { readFileSync } from 'node:fs';
+import { SendMessageCommand, type ServiceOutputTypes } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import type { AwsStub } from 'aws-sdk-client-mock';
 
 export function lambdaContext(functionName: string): Context {
   return {
@@ -31,4 +33,13 @@ export function awsError(name: string, status = 400, extra: Record<string, unkno
     $metadata: { httpStatusCode: status },
     ...extra,
   });
+}
+
+/** What the consumer sent to the dead-letter queue, read off a mocked SQS client. */
+export function deadLetteredBy(sqs: AwsStub<object, ServiceOutputTypes, object>) {
+  return sqs.commandCalls(SendMessageCommand).map((call) => ({
+    body: call.args[0].input.MessageBody,
+    errorName: call.args[0].input.MessageAttributes?.errorName?.StringValue,
+    reason: call.args[0].input.MessageAttributes?.reason?.StringValue,
+  }));
 }

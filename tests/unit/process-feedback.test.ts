@@ -4,7 +4,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../functions/processFeedback/handler.js';
 import { executionOutcome, readableCause } from '../../functions/processFeedback/triage-outcome.js';
-import { awsError, lambdaContext, sampleEvent } from '../helpers/lambda.js';
+import { awsError, deadLetteredBy, lambdaContext, sampleEvent } from '../helpers/lambda.js';
 
 const sfn = mockClient(SFNClient);
 const sqs = mockClient(SQSClient);
@@ -24,12 +24,7 @@ function executionFor(outcomes: Record<string, { status: string; error?: string;
   });
 }
 
-const deadLettered = () =>
-  sqs.commandCalls(SendMessageCommand).map((call) => ({
-    body: call.args[0].input.MessageBody,
-    errorName: call.args[0].input.MessageAttributes?.errorName?.StringValue,
-    reason: call.args[0].input.MessageAttributes?.reason?.StringValue,
-  }));
+const deadLettered = () => deadLetteredBy(sqs);
 
 beforeAll(() => {
   process.env.STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:triage';
