@@ -206,7 +206,7 @@ async function pngSize(file: string): Promise<{ width: number; height: number }>
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `Chromium is missing at ${CHROMIUM}. The browser tests need Debian's chromium package (apt-get install chromium; `npm test` installs it when run as root) and do not skip without it.`,
+      `Chromium is missing at ${CHROMIUM}. The browser tests need Debian's chromium package (apt-get install chromium; npm test installs it when run as root) and do not skip without it.`,
     );
   }
   stack = await startLocalStack({ logLevel: 'SILENT' });

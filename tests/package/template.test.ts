@@ -255,7 +255,7 @@ describe('the packaged template', () => {
 
   it('bundles a listFeedback handler that loads and refuses a bad request without calling AWS', async () => {
     const files = unzip(readFileSync(join(outputDir, 'listFeedback.zip')));
-    const [answer] = await runBundled(files, 'functions/listFeedback/handler.cjs', [
+    const [answer] = await runBundled(files, 'functions/feedback-triage/listFeedback/handler.cjs', [
       { rawPath: '/feedback', queryStringParameters: { sentiment: 'SAD' }, requestContext: { http: { method: 'GET', path: '/feedback' } }, headers: {} },
     ]);
     expect(answer?.statusCode).toBe(400);

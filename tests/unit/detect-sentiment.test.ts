@@ -1,7 +1,7 @@
 import { ComprehendClient, DetectSentimentCommand } from '@aws-sdk/client-comprehend';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../functions/detectSentiment/handler.js';
-import { truncateUtf8 } from '../../functions/detectSentiment/sentiment.js';
+import { handler } from '../../functions/feedback-triage/detectSentiment/handler.js';
+import { truncateUtf8 } from '../../functions/feedback-triage/detectSentiment/sentiment.js';
 import type { TriageStateEvent } from '../../functions/shared/state-event.js';
 import { awsError, lambdaContext, sampleEvent } from '../helpers/lambda.js';
 

@@ -1,11 +1,11 @@
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { decodeCursor, encodeCursor, MAX_CURSOR_CHARS, type IndexPosition } from '../../functions/listFeedback/cursor.js';
-import { handler } from '../../functions/listFeedback/handler.js';
-import { buildListQuery, parseListRequest, toListItem, toListPage } from '../../functions/listFeedback/list.js';
-import { BadRequestError } from '../../functions/listFeedback/request.js';
-import { buildStatsQuery, parseStatsRequest, STATS_LIMITS, summarizeStats, type SentimentReads } from '../../functions/listFeedback/stats.js';
+import { decodeCursor, encodeCursor, MAX_CURSOR_CHARS, type IndexPosition } from '../../functions/feedback-triage/listFeedback/cursor.js';
+import { handler } from '../../functions/feedback-triage/listFeedback/handler.js';
+import { buildListQuery, parseListRequest, toListItem, toListPage } from '../../functions/feedback-triage/listFeedback/list.js';
+import { BadRequestError } from '../../functions/feedback-triage/listFeedback/request.js';
+import { buildStatsQuery, parseStatsRequest, STATS_LIMITS, summarizeStats, type SentimentReads } from '../../functions/feedback-triage/listFeedback/stats.js';
 import type { Sentiment } from '../../functions/shared/feedback.js';
 import { awsError, lambdaContext, sampleEvent } from '../helpers/lambda.js';
 

@@ -2,8 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { formatAlert } from '../../functions/notifyNegative/alert.js';
-import { handler } from '../../functions/notifyNegative/handler.js';
+import { formatAlert } from '../../functions/feedback-triage/notifyNegative/alert.js';
+import { handler } from '../../functions/feedback-triage/notifyNegative/handler.js';
 import type { TriageStateEvent } from '../../functions/shared/state-event.js';
 import { awsError, lambdaContext, sampleEvent } from '../helpers/lambda.js';
 

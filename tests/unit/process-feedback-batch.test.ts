@@ -4,8 +4,8 @@ import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../functions/processFeedback/handler.js';
-import { batchInputs, batchOutcomes, MISSING_BATCH_RESULT, type BatchItemResult } from '../../functions/processFeedback/triage-outcome.js';
+import { handler } from '../../functions/feedback-triage/processFeedback/handler.js';
+import { batchInputs, batchOutcomes, MISSING_BATCH_RESULT, type BatchItemResult } from '../../functions/feedback-triage/processFeedback/triage-outcome.js';
 import { awsError, deadLetteredBy, lambdaContext, sampleEvent } from '../helpers/lambda.js';
 
 const sfn = mockClient(SFNClient);

@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../functions/storeFeedback/handler.js';
+import { handler } from '../../functions/feedback-triage/storeFeedback/handler.js';
 import type { TriageStateEvent } from '../../functions/shared/state-event.js';
 import { awsError, lambdaContext, sampleEvent } from '../helpers/lambda.js';
 

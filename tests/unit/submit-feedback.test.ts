@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../functions/submitFeedback/handler.js';
+import { handler } from '../../functions/feedback-triage/submitFeedback/handler.js';
 import { awsError, lambdaContext, sampleEvent } from '../helpers/lambda.js';
 
 const sqs = mockClient(SQSClient);

@@ -1,5 +1,5 @@
 // Reading a dashboard request's query string, with a 400 that names the parameter for each way it can be wrong.
-import { SENTIMENTS, type Sentiment } from '../shared/feedback.js';
+import { SENTIMENTS, type Sentiment } from '../../shared/feedback.js';
 
 export class BadRequestError extends Error {
   override readonly name = 'BadRequestError';

@@ -1,6 +1,6 @@
 // Fitting reader text to Comprehend's limit, and reading Comprehend's answer into our sentiment result.
-import { COMPREHEND_MAX_TEXT_BYTES } from '../shared/config.js';
-import type { Sentiment, SentimentResult } from '../shared/feedback.js';
+import { COMPREHEND_MAX_TEXT_BYTES } from '../../shared/config.js';
+import type { Sentiment, SentimentResult } from '../../shared/feedback.js';
 
 const encoder = new TextEncoder();
 

@@ -4,7 +4,7 @@
 // position in a list the caller may already read from the start, so a forged cursor reveals nothing new.
 // What the strict check buys is a clean 400 (instead of a DynamoDB ValidationException and a 500) and no
 // way to smuggle other attributes or another sentiment's position into ExclusiveStartKey.
-import { FEEDBACK_ID_PATTERN, type Sentiment } from '../shared/feedback.js';
+import { FEEDBACK_ID_PATTERN, type Sentiment } from '../../shared/feedback.js';
 import { BadRequestError } from './request.js';
 
 /** A position on the bySentiment index: its key (sentiment, submittedAt) and the table's key (feedbackId). */

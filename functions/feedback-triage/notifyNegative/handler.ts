@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documents, notifications } from '../shared/clients.js';
-import { config } from '../shared/config.js';
-import { AlertInProgressError, classifyAwsError, InvalidFeedbackError, TransientDependencyError } from '../shared/errors.js';
-import { parseFeedback } from '../shared/feedback.js';
-import { lambdaHandler } from '../shared/handler.js';
-import { logger } from '../shared/logger.js';
-import type { TriageStateEvent } from '../shared/state-event.js';
+import { documents, notifications } from '../../shared/clients.js';
+import { config } from '../../shared/config.js';
+import { AlertInProgressError, classifyAwsError, InvalidFeedbackError, TransientDependencyError } from '../../shared/errors.js';
+import { parseFeedback } from '../../shared/feedback.js';
+import { lambdaHandler } from '../../shared/handler.js';
+import { logger } from '../../shared/logger.js';
+import type { TriageStateEvent } from '../../shared/state-event.js';
 import type { AlertStatus } from '../storeFeedback/record.js';
 import { formatAlert } from './alert.js';
 

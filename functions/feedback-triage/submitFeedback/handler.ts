@@ -2,12 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { queues } from '../shared/clients.js';
-import { config } from '../shared/config.js';
-import { isTransientAwsError } from '../shared/errors.js';
-import { toQueueBody, type Feedback } from '../shared/feedback.js';
-import { lambdaHandler } from '../shared/handler.js';
-import { logger } from '../shared/logger.js';
+import { queues } from '../../shared/clients.js';
+import { config } from '../../shared/config.js';
+import { isTransientAwsError } from '../../shared/errors.js';
+import { toQueueBody, type Feedback } from '../../shared/feedback.js';
+import { lambdaHandler } from '../../shared/handler.js';
+import { logger } from '../../shared/logger.js';
 import { readSubmission, RequestRejectedError } from './intake.js';
 
 function answer(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {

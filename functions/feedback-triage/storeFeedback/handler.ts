@@ -1,13 +1,13 @@
 // StoreFeedback state: writes the feedback with its sentiment, once per feedbackId.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documents } from '../shared/clients.js';
-import { config } from '../shared/config.js';
-import { classifyAwsError, InvalidFeedbackError } from '../shared/errors.js';
-import { parseFeedback } from '../shared/feedback.js';
-import { lambdaHandler } from '../shared/handler.js';
-import { logger } from '../shared/logger.js';
-import type { TriageStateEvent } from '../shared/state-event.js';
+import { documents } from '../../shared/clients.js';
+import { config } from '../../shared/config.js';
+import { classifyAwsError, InvalidFeedbackError } from '../../shared/errors.js';
+import { parseFeedback } from '../../shared/feedback.js';
+import { lambdaHandler } from '../../shared/handler.js';
+import { logger } from '../../shared/logger.js';
+import type { TriageStateEvent } from '../../shared/state-event.js';
 import { toFeedbackRecord } from './record.js';
 
 export interface StoreResult {

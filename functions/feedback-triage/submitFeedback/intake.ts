@@ -1,8 +1,8 @@
 // Reading a reader's HTTP request into a feedback submission, with the status code for each way it can be wrong.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { FEEDBACK_LIMITS } from '../shared/config.js';
-import { InvalidFeedbackError } from '../shared/errors.js';
-import { parseJson, parseSubmission, type FeedbackSubmission } from '../shared/feedback.js';
+import { FEEDBACK_LIMITS } from '../../shared/config.js';
+import { InvalidFeedbackError } from '../../shared/errors.js';
+import { parseJson, parseSubmission, type FeedbackSubmission } from '../../shared/feedback.js';
 
 export class RequestRejectedError extends Error {
   override readonly name = 'RequestRejectedError';

@@ -1,6 +1,6 @@
 // The alert the team reads when feedback is negative: plain text, ids and a short excerpt only.
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
-import { excerpt, type Feedback, type SentimentResult } from '../shared/feedback.js';
+import { excerpt, type Feedback, type SentimentResult } from '../../shared/feedback.js';
 
 export interface Alert {
   subject: string;

@@ -1,6 +1,6 @@
 // GET /feedback: one page of stored feedback of one sentiment, newest first, from the bySentiment index.
 import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { excerpt, type Sentiment, type SentimentScores } from '../shared/feedback.js';
+import { excerpt, type Sentiment, type SentimentScores } from '../../shared/feedback.js';
 import { decodeCursor, encodeCursor, type IndexPosition } from './cursor.js';
 import { parameter, sentimentParameter, wholeNumberParameter, type QueryParameters } from './request.js';
 

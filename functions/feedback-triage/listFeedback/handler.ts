@@ -1,12 +1,12 @@
 // GET /feedback and GET /feedback/stats: the triage dashboard's reads, from the table's bySentiment index.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { documents } from '../shared/clients.js';
-import { config } from '../shared/config.js';
-import { isTransientAwsError } from '../shared/errors.js';
-import { SENTIMENTS, type Sentiment } from '../shared/feedback.js';
-import { lambdaHandler } from '../shared/handler.js';
-import { logger } from '../shared/logger.js';
+import { documents } from '../../shared/clients.js';
+import { config } from '../../shared/config.js';
+import { isTransientAwsError } from '../../shared/errors.js';
+import { SENTIMENTS, type Sentiment } from '../../shared/feedback.js';
+import { lambdaHandler } from '../../shared/handler.js';
+import { logger } from '../../shared/logger.js';
 import { buildListQuery, parseListRequest, toListPage, type FeedbackListPage } from './list.js';
 import { BadRequestError } from './request.js';
 import { buildStatsQuery, parseStatsRequest, STATS_LIMITS, summarizeStats, type FeedbackStats, type SentimentReads, type StatsRequest } from './stats.js';

@@ -1,5 +1,5 @@
 // Deciding what happens to each queued message after its triage workflow ran.
-import { PERMANENT_ERROR_NAMES } from '../shared/errors.js';
+import { PERMANENT_ERROR_NAMES } from '../../shared/errors.js';
 
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'RUNNING' | 'PENDING_REDRIVE' | string;
 

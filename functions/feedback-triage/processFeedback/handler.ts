@@ -5,13 +5,13 @@
 import { StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { queues, stepFunctions } from '../shared/clients.js';
-import { mapWithConcurrency } from '../shared/concurrency.js';
-import { config } from '../shared/config.js';
-import { InvalidFeedbackError } from '../shared/errors.js';
-import { parseFeedback, parseJson, type Feedback } from '../shared/feedback.js';
-import { lambdaHandler } from '../shared/handler.js';
-import { logger } from '../shared/logger.js';
+import { queues, stepFunctions } from '../../shared/clients.js';
+import { mapWithConcurrency } from '../../shared/concurrency.js';
+import { config } from '../../shared/config.js';
+import { InvalidFeedbackError } from '../../shared/errors.js';
+import { parseFeedback, parseJson, type Feedback } from '../../shared/feedback.js';
+import { lambdaHandler } from '../../shared/handler.js';
+import { logger } from '../../shared/logger.js';
 import { batchInputs, batchOutcomes, executionOutcome, failureOutcome, readableCause, type MessageOutcome } from './triage-outcome.js';
 
 function receiveCount(record: SQSRecord): number {

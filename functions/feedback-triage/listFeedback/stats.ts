@@ -6,7 +6,7 @@
 // holds. When a sentiment has more in the window than that, its count is a lower bound: `complete` says so for
 // the sentiment and for each bucket, and because the reads go newest first it is the oldest buckets that fall short.
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { SENTIMENTS, type Sentiment } from '../shared/feedback.js';
+import { SENTIMENTS, type Sentiment } from '../../shared/feedback.js';
 import { choiceParameter, wholeNumberParameter, type QueryParameters } from './request.js';
 
 export type BucketUnit = 'hour' | 'day';

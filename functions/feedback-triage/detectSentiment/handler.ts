@@ -1,12 +1,12 @@
 // DetectSentiment state: asks Amazon Comprehend for the sentiment of one feedback.
 import { DetectSentimentCommand } from '@aws-sdk/client-comprehend';
-import { comprehend } from '../shared/clients.js';
-import { config } from '../shared/config.js';
-import { classifyAwsError } from '../shared/errors.js';
-import { parseFeedback, type SentimentResult } from '../shared/feedback.js';
-import { lambdaHandler } from '../shared/handler.js';
-import { logger } from '../shared/logger.js';
-import type { TriageStateEvent } from '../shared/state-event.js';
+import { comprehend } from '../../shared/clients.js';
+import { config } from '../../shared/config.js';
+import { classifyAwsError } from '../../shared/errors.js';
+import { parseFeedback, type SentimentResult } from '../../shared/feedback.js';
+import { lambdaHandler } from '../../shared/handler.js';
+import { logger } from '../../shared/logger.js';
+import type { TriageStateEvent } from '../../shared/state-event.js';
 import { toSentimentResult, truncateUtf8 } from './sentiment.js';
 
 export const handler = lambdaHandler(async (event: TriageStateEvent): Promise<SentimentResult> => {

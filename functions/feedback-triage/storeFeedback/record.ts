@@ -1,6 +1,6 @@
 // The stored form of a triaged feedback.
-import type { Feedback, SentimentResult } from '../shared/feedback.js';
-import { needsAlert } from '../shared/feedback.js';
+import type { Feedback, SentimentResult } from '../../shared/feedback.js';
+import { needsAlert } from '../../shared/feedback.js';
 
 /** Where an alert stands: written with the record so that each negative feedback is alerted once. */
 export type AlertStatus = 'NOT_REQUIRED' | 'PENDING' | 'PUBLISHING' | 'SENT';
