@@ -5,6 +5,8 @@
 import { ComprehendClient } from '@aws-sdk/client-comprehend';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -26,3 +28,8 @@ export const stepFunctions = /* @__PURE__ */ new SFNClient({ disableHostPrefix: 
 
 // A local queue's URL names a host that does not resolve; send requests to the configured endpoint instead.
 export const queues = /* @__PURE__ */ new SQSClient({ useQueueUrlAsEndpoint: !endpointOverridden('SQS') });
+
+// A local endpoint has no per-bucket host names: address buckets in the path.
+export const objects = /* @__PURE__ */ new S3Client({ forcePathStyle: endpointOverridden('S3') });
+
+export const imageModeration = /* @__PURE__ */ new RekognitionClient({});
