@@ -90,3 +90,11 @@ export function classifyAwsError(error: unknown, operation: string): Error {
     ? new TransientDependencyError(detail, { cause: error })
     : new PermanentDependencyError(detail, { cause: error });
 }
+
+/**
+ * The uploaded document cannot be moderated as it is (not a PDF, encrypted, over a limit): retrying can
+ * never help, and the workflow records it as REJECTED with this reason, written for a person.
+ */
+export class DocumentRejectedError extends Error {
+  override readonly name = 'DocumentRejectedError';
+}
