@@ -29,6 +29,10 @@ function percentage(name: string): number {
   return value;
 }
 
+function positiveIntegerOr(name: string, fallback: number): number {
+  return process.env[name] ? positiveInteger(name) : fallback;
+}
+
 export const documentConfig = {
   bucket: () => required('DOCUMENTS_BUCKET'),
   table: () => required('DOCUMENTS_TABLE'),
@@ -42,6 +46,11 @@ export const documentConfig = {
   maxImages: () => positiveInteger('MAX_IMAGES'),
   /** Image keys per manifest: one Map iteration moderates one manifest. */
   imagesPerBatch: () => positiveInteger('IMAGES_PER_BATCH'),
+  /**
+   * DetectModerationLabels calls one ModerateImages invocation keeps in flight. Times the Map's
+   * MaxConcurrency, it must stay under the account's Rekognition TPS quota.
+   */
+  imageModerationConcurrency: () => positiveIntegerOr('IMAGE_MODERATION_CONCURRENCY', 4),
   /** Rekognition's MinConfidence: labels below it are not returned. */
   moderationMinConfidence: () => percentage('MODERATION_MIN_CONFIDENCE'),
   /** A text segment whose Toxicity score reaches this is offensive. */
@@ -54,4 +63,11 @@ export const documentConfig = {
   uploadUrlSeconds: () => positiveInteger('UPLOAD_URL_SECONDS'),
   /** How long an alert claim holds before another delivery may take it over. */
   alertClaimSeconds: () => positiveInteger('ALERT_CLAIM_SECONDS'),
+  /**
+   * How long an execution's PROCESSING claim on a document holds: the state machine's TimeoutSeconds, so a
+   * claim left by an execution that timed out or was stopped lets a rerun take the document over.
+   */
+  processingClaimSeconds: () => positiveInteger('PROCESSING_CLAIM_SECONDS'),
+  /** The documents table's index of recent verdicts: `listing` (HASH, one constant) and `receivedAt` (RANGE). */
+  recentIndex: () => process.env.DOCUMENTS_RECENT_INDEX || 'recent',
 };

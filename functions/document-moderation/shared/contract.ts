@@ -4,6 +4,7 @@
 //
 // Payloads travel as S3 keys, never as bytes: a Standard execution's state input and output are capped
 // at 256 KB, and a PDF, its images and its text are not.
+import { PermanentDependencyError } from '../../shared/errors.js';
 
 /** The S3 object version under moderation. Moderation and notification happen once per version. */
 export interface DocumentRef {
@@ -15,6 +16,24 @@ export interface DocumentRef {
   versionId?: string;
   etag?: string;
   size: number;
+}
+
+/** A document id as AcceptDocument makes it (URL-safe, short); other ids in a state's input are refused. */
+export const DOCUMENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Checks the document a state receives: the fields the functions rely on. A state input without them is a
+ * wiring bug upstream, so the error is permanent.
+ */
+export function readDocumentRef(value: unknown, state: string): DocumentRef {
+  const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof record.documentId !== 'string' || !DOCUMENT_ID_PATTERN.test(record.documentId)) {
+    throw new PermanentDependencyError(`${state} needs the document with its documentId`);
+  }
+  if (typeof record.bucket !== 'string' || typeof record.key !== 'string' || typeof record.size !== 'number') {
+    throw new PermanentDependencyError(`${state} needs the document's bucket, key and size`);
+  }
+  return record as unknown as DocumentRef;
 }
 
 /**
@@ -40,7 +59,10 @@ export interface AcceptDocumentInput {
 }
 export type AcceptDocumentOutput =
   | { outcome: 'ACCEPTED'; document: DocumentRef }
-  /** A verdict exists for this version already (a duplicate S3 event, or a rerun): nothing more to do. */
+  /**
+   * A verdict exists for this version already (a duplicate S3 event, or a rerun), or another execution holds
+   * a live PROCESSING claim on it (status PROCESSING): nothing more to do here.
+   */
   | { outcome: 'ALREADY_DECIDED'; document: DocumentRef; status: VerdictStatus }
   /** Refused before reading the file (outside uploads/, over the size limit): recorded as REJECTED. */
   | { outcome: 'REJECTED'; document: DocumentRef; reason: string };
@@ -92,7 +114,13 @@ export interface ModerateImagesOutput {
   moderated: number;
   skipped: number;
   offensive: boolean;
+  /**
+   * The first few offensive images of the manifest (a handful: the Map's joined output must stay far below
+   * 256 KB however many images offend); `flaggedCount` counts them all.
+   */
   flagged: FlaggedImage[];
+  /** Offensive images in the manifest; absent means `flagged` lists them all. */
+  flaggedCount?: number;
 }
 
 /** ExtractText: the document's text, page by page, as UTF-8 under derived/<documentId>/text.txt. */
@@ -137,7 +165,7 @@ export interface TextModeration {
   toxicity: number;
   labels: ToxicityLabel[];
   offensive: boolean;
-  /** Up to a few short excerpts of the most toxic segments, for the alert and the record. */
+  /** Short excerpts (at most 160 characters) of the first few offensive segments, for the alert and the record. */
   excerpts: string[];
 }
 
@@ -146,6 +174,8 @@ export interface NotifyOffensiveInput {
   document: DocumentRef;
   kind: 'images' | 'text';
   images?: FlaggedImage[];
+  /** How many images offend in all: a number, or the batches' `flaggedCount`s to add up. Absent: `images.length`. */
+  flaggedCount?: number | number[];
   text?: TextModeration;
 }
 export interface NotifyOffensiveOutput {
@@ -199,9 +229,14 @@ export interface DocumentVerdict {
   pages?: number;
   imageCount?: number;
   imagesModerated?: number;
+  /** The flagged images, at most a few dozen of them: `flaggedImageCount` says how many there were. */
   flaggedImages?: FlaggedImage[];
+  flaggedImageCount?: number;
   text?: Omit<TextModeration, 'cursor' | 'done'> & { characters: number; pagesWithoutText: number };
   /** Claims on each alert, as in the feedback pipeline: PENDING -> PUBLISHING (lease) -> SENT. */
   imageAlertStatus?: 'PUBLISHING' | 'SENT';
   textAlertStatus?: 'PUBLISHING' | 'SENT';
+  /** SNS message ids of the alerts sent. */
+  imageAlertMessageId?: string;
+  textAlertMessageId?: string;
 }
