@@ -1,0 +1,402 @@
+// Packages the service with `serverless package`, without AWS credentials, and checks what the document
+// moderation pipeline puts in the CloudFormation template: the EventBridge trigger, the bucket, the table,
+// the topic, the Standard machine and a least-privilege role per function.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { loadServiceDefinition, projectRoot } from '../../local/service-definition.js';
+import { unzip } from '../helpers/zip.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped; the assertions check its shape
+type Resource = { Type: string; Properties: Record<string, any>; Condition?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown; Condition?: unknown };
+
+const settings = loadServiceDefinition().documents as {
+  uploadPrefix: string;
+  derivedPrefix: string;
+  derivedExpirationDays: number;
+  noncurrentVersionExpirationDays: number;
+  recentIndex: string;
+  timeouts: Record<string, { function: number; task?: number }> & { machine: number };
+  memorySize: Record<string, number>;
+};
+
+const workflowFunctions = ['acceptDocument', 'extractImages', 'extractText', 'moderateImages', 'moderateText', 'notifyOffensive', 'recordVerdict'];
+const documentFunctions = [...workflowFunctions, 'requestUpload', 'listDocuments'];
+const logicalId = (fn: string) => `${fn.charAt(0).toUpperCase()}${fn.slice(1)}`;
+
+let workDir: string;
+let outputDir: string;
+let resources: Record<string, Resource>;
+
+// The service is packaged from a copy of its sources: serverless-esbuild works in the service's own .esbuild
+// folder, and the other packaging test may run at the same time in another jest worker.
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'document-template-'));
+  const serviceDir = join(workDir, 'service');
+  for (const entry of ['serverless.yml', 'serverless', 'statemachines', 'iam', 'functions', 'package.json', 'tsconfig.json']) {
+    cpSync(join(projectRoot, entry), join(serviceDir, entry), { recursive: true });
+  }
+  symlinkSync(join(projectRoot, 'node_modules'), join(serviceDir, 'node_modules'), 'dir');
+  outputDir = join(workDir, 'package');
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith('AWS_')) delete env[key];
+  await promisify(execFile)(join(projectRoot, 'node_modules/.bin/serverless'), ['package', '--package', outputDir], {
+    cwd: serviceDir,
+    env: { ...env, HOME: workDir, SLS_TELEMETRY_DISABLED: '1' },
+    timeout: 170_000,
+  });
+  resources = JSON.parse(readFileSync(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+}, 180_000);
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+const statementsOf = (role: Resource): Statement[] =>
+  role.Properties.Policies.flatMap((policy: { PolicyDocument: { Statement: Statement[] } }) => policy.PolicyDocument.Statement);
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+/** What a role may do, as "action on resource" lines, logs of its own log group left out. */
+function grants(roleName: string): string[] {
+  return statementsOf(resources[roleName]!)
+    .filter((statement) => !actionsOf(statement).every((action) => action === 'logs:CreateLogStream' || action === 'logs:PutLogEvents'))
+    .flatMap((statement) => actionsOf(statement).map((action) => `${action} on ${JSON.stringify(statement.Resource)}`))
+    .sort();
+}
+const objectsUnder = (prefix: string) => JSON.stringify({ 'Fn::Sub': `\${DocumentsBucket.Arn}/${prefix}*` });
+const table = JSON.stringify({ 'Fn::GetAtt': ['DocumentsTable', 'Arn'] });
+
+describe('the EventBridge trigger', () => {
+  it('matches Object Created in the documents bucket under the upload prefix, and nothing else', () => {
+    const rule = resources.DocumentModerationEventsRuleCloudWatchEvent1!;
+    expect(rule.Type).toBe('AWS::Events::Rule');
+    expect(rule.Properties.State).toBe('ENABLED');
+    expect(rule.Properties.EventBusName).toBeUndefined();
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: [{ Ref: 'DocumentsBucket' }] }, object: { key: [{ prefix: settings.uploadPrefix }] } },
+    });
+    expect(settings.uploadPrefix).toBe('uploads/');
+  });
+
+  it('starts the machine with the event as input, through a role of its own, dead-lettering what it cannot deliver', () => {
+    const [target, ...others] = resources.DocumentModerationEventsRuleCloudWatchEvent1!.Properties.Targets;
+    expect(others).toEqual([]);
+    expect(target).toMatchObject({
+      Arn: { Ref: 'DocumentModerationStateMachine' },
+      RoleArn: { 'Fn::GetAtt': ['DocumentModerationEventToStepFunctionsRole', 'Arn'] },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['DocumentEventsDeadLetterQueue', 'Arn'] } },
+    });
+    // The machine's input is the whole event: no Input, InputPath or InputTransformer.
+    expect(Object.keys(target).filter((key) => key.startsWith('Input'))).toEqual([]);
+    const role = resources.DocumentModerationEventToStepFunctionsRole!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    expect(statementsOf(role)).toEqual([{ Effect: 'Allow', Action: ['states:StartExecution'], Resource: { Ref: 'DocumentModerationStateMachine' } }]);
+  });
+
+  it('lets only that rule write to the dead-letter queue, which is encrypted and alarmed', () => {
+    const [statement] = resources.DocumentEventsDeadLetterQueuePolicy!.Properties.PolicyDocument.Statement;
+    expect(statement).toEqual({
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['DocumentEventsDeadLetterQueue', 'Arn'] },
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['DocumentModerationEventsRuleCloudWatchEvent1', 'Arn'] } } },
+    });
+    expect(resources.DocumentEventsDeadLetterQueue!.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(resources.DocumentEventsNotDeliveredAlarm!.Properties.AlarmActions).toEqual([{ Ref: 'OperationsTopic' }]);
+  });
+});
+
+describe('the documents bucket', () => {
+  const bucket = () => resources.DocumentsBucket!.Properties;
+
+  it('sends its events to EventBridge and keeps every version', () => {
+    expect(bucket().NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    expect(bucket().VersioningConfiguration).toEqual({ Status: 'Enabled' });
+  });
+
+  it('is encrypted, owned by the account alone, and closed to the public', () => {
+    expect(bucket().BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true },
+    ]);
+    expect(bucket().PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket().OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+  });
+
+  it('refuses every request that is not over TLS', () => {
+    const policy = resources.DocumentsBucketPolicy!.Properties;
+    expect(policy.Bucket).toEqual({ Ref: 'DocumentsBucket' });
+    expect(policy.PolicyDocument.Statement).toContainEqual({
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [{ 'Fn::GetAtt': ['DocumentsBucket', 'Arn'] }, { 'Fn::Sub': '${DocumentsBucket.Arn}/*' }],
+      Condition: { Bool: { 'aws:SecureTransport': false } },
+    });
+  });
+
+  it('expires derived objects, old versions and abandoned uploads', () => {
+    const rules = bucket().LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
+    expect(rules).toContainEqual({ Id: 'expire-derived-objects', Status: 'Enabled', Prefix: settings.derivedPrefix, ExpirationInDays: settings.derivedExpirationDays });
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        Status: 'Enabled',
+        NoncurrentVersionExpiration: { NoncurrentDays: settings.noncurrentVersionExpirationDays },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      }),
+    );
+    // The uploads themselves are kept: they are what a verdict speaks of.
+    expect(rules.filter((rule) => rule.ExpirationInDays !== undefined).map((rule) => rule.Prefix)).toEqual([settings.derivedPrefix]);
+  });
+
+  it('accepts browser uploads (PUT only) from the dashboard origin alone', () => {
+    expect(bucket().CorsConfiguration.CorsRules).toEqual([
+      expect.objectContaining({ AllowedMethods: ['PUT'], AllowedOrigins: [{ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }] }),
+    ]);
+  });
+});
+
+describe('the verdict table and the alert topic', () => {
+  it('has an on-demand, encrypted table with point-in-time recovery and an index of recent verdicts', () => {
+    const properties = resources.DocumentsTable!.Properties;
+    expect(properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(properties.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(properties.KeySchema).toEqual([{ AttributeName: 'documentId', KeyType: 'HASH' }]);
+    expect(properties.GlobalSecondaryIndexes[0]).toMatchObject({
+      IndexName: settings.recentIndex,
+      KeySchema: [
+        { AttributeName: 'listing', KeyType: 'HASH' },
+        { AttributeName: 'receivedAt', KeyType: 'RANGE' },
+      ],
+    });
+  });
+
+  it('encrypts the alert topic and subscribes an email only when one is given', () => {
+    expect(resources.DocumentAlertTopic!.Properties.KmsMasterKeyId).toEqual({ Ref: 'TopicKey' });
+    expect(resources.DocumentAlertEmailSubscription).toMatchObject({ Condition: 'HasDocumentAlertEmail', Properties: { Protocol: 'email' } });
+  });
+});
+
+describe('the state machine', () => {
+  const machine = () => resources.DocumentModerationStateMachine!.Properties;
+
+  it('is a Standard workflow that logs to its log group without execution data, and is traced', () => {
+    expect(machine().StateMachineType).toBe('STANDARD');
+    expect(machine().LoggingConfiguration).toEqual({
+      Level: 'ERROR',
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['DocumentModerationLogGroup', 'Arn'] } } }],
+    });
+    expect(machine().TracingConfiguration).toEqual({ Enabled: true });
+    expect(machine().RoleArn).toEqual({ 'Fn::GetAtt': ['DocumentModerationStateMachineRole', 'Arn'] });
+  });
+
+  it('is the ASL file with its settings in place: numbers where numbers go, each Task a reference to its function', () => {
+    const [text, refs] = machine().DefinitionString['Fn::Sub'] as [string, Record<string, unknown>];
+    expect(text).not.toMatch(/\$\{self:|\$\{file\(/);
+    const definition = JSON.parse(text);
+    expect(definition.TimeoutSeconds).toBe(settings.timeouts.machine);
+    const tasks: Array<[string, Record<string, unknown>]> = [];
+    const visit = (states: Record<string, Record<string, unknown>>) => {
+      for (const [name, state] of Object.entries(states)) {
+        if (state.Type === 'Task') tasks.push([name, state]);
+        for (const branch of (state.Branches as Array<{ States: typeof states }> | undefined) ?? []) visit(branch.States);
+        if (state.ItemProcessor) visit((state.ItemProcessor as { States: typeof states }).States);
+      }
+    };
+    visit(definition.States);
+    const functionOf = Object.fromEntries(
+      tasks.map(([name, state]) => [name, refs[/^\$\{(\w+)\}$/.exec(state.Resource as string)?.[1] as string]]),
+    );
+    expect(functionOf).toEqual({
+      AcceptDocument: { 'Fn::GetAtt': ['AcceptDocumentLambdaFunction', 'Arn'] },
+      ExtractImages: { 'Fn::GetAtt': ['ExtractImagesLambdaFunction', 'Arn'] },
+      ModerateImageBatch: { 'Fn::GetAtt': ['ModerateImagesLambdaFunction', 'Arn'] },
+      NotifyImages: { 'Fn::GetAtt': ['NotifyOffensiveLambdaFunction', 'Arn'] },
+      ExtractText: { 'Fn::GetAtt': ['ExtractTextLambdaFunction', 'Arn'] },
+      ModerateText: { 'Fn::GetAtt': ['ModerateTextLambdaFunction', 'Arn'] },
+      NotifyText: { 'Fn::GetAtt': ['NotifyOffensiveLambdaFunction', 'Arn'] },
+      RecordVerdict: { 'Fn::GetAtt': ['RecordVerdictLambdaFunction', 'Arn'] },
+      RecordUploadRefused: { 'Fn::GetAtt': ['RecordVerdictLambdaFunction', 'Arn'] },
+      RecordRejected: { 'Fn::GetAtt': ['RecordVerdictLambdaFunction', 'Arn'] },
+      RecordFailed: { 'Fn::GetAtt': ['RecordVerdictLambdaFunction', 'Arn'] },
+    });
+    for (const [name, state] of tasks) {
+      expect({ name, timeout: typeof state.TimeoutSeconds }).toEqual({ name, timeout: 'number' });
+      for (const retrier of state.Retry as Array<Record<string, unknown>>) {
+        for (const field of ['IntervalSeconds', 'MaxAttempts', 'BackoffRate', 'MaxDelaySeconds']) expect(typeof retrier[field]).toBe('number');
+      }
+    }
+  });
+
+  it('may invoke the seven workflow functions and nothing else', () => {
+    const role = resources.DocumentModerationStateMachineRole!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    const invoke = statementsOf(role).filter((statement) => actionsOf(statement).includes('lambda:InvokeFunction'));
+    expect(invoke).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: workflowFunctions.map((fn) => ({ 'Fn::GetAtt': [`${logicalId(fn)}LambdaFunction`, 'Arn'] })),
+      },
+    ]);
+    const others = statementsOf(role).filter((statement) => statement !== invoke[0]).flatMap(actionsOf);
+    for (const action of others) expect(action).toMatch(/^(logs:[A-Za-z]+(LogDelivery|LogDeliveries|ResourcePolicy|ResourcePolicies|LogGroups)|xray:[A-Za-z]+)$/);
+  });
+
+  it('alarms on failed and timed-out moderations to the operations topic', () => {
+    const alarm = resources.DocumentExecutionsFailedAlarm!.Properties;
+    expect(alarm.AlarmActions).toEqual([{ Ref: 'OperationsTopic' }]);
+    const metrics = (alarm.Metrics as Array<{ MetricStat?: { Metric: { MetricName: string; Dimensions: unknown } } }>)
+      .filter((metric) => metric.MetricStat)
+      .map((metric) => [metric.MetricStat!.Metric.MetricName, metric.MetricStat!.Metric.Dimensions]);
+    expect(metrics).toEqual([
+      ['ExecutionsFailed', [{ Name: 'StateMachineArn', Value: { Ref: 'DocumentModerationStateMachine' } }]],
+      ['ExecutionsTimedOut', [{ Name: 'StateMachineArn', Value: { Ref: 'DocumentModerationStateMachine' } }]],
+    ]);
+  });
+});
+
+describe('the functions', () => {
+  it('each run on nodejs24.x with its own role, timeout and memory from the settings', () => {
+    for (const fn of documentFunctions) {
+      const properties = resources[`${logicalId(fn)}LambdaFunction`]!.Properties;
+      expect({ fn, runtime: properties.Runtime, role: properties.Role, timeout: properties.Timeout, memory: properties.MemorySize }).toEqual({
+        fn,
+        runtime: 'nodejs24.x',
+        role: { 'Fn::GetAtt': [`${logicalId(fn)}Role`, 'Arn'] },
+        timeout: settings.timeouts[fn]!.function,
+        memory: settings.memorySize[fn],
+      });
+    }
+  });
+
+  it('each get every setting functions/document-moderation/shared/config.ts requires', () => {
+    const config = readFileSync(join(projectRoot, 'functions/document-moderation/shared/config.ts'), 'utf8');
+    const required = [...config.matchAll(/(?:required|positiveInteger|fraction|percentage)\('([A-Z_]+)'\)/g)].map((match) => match[1]);
+    expect(required.length).toBeGreaterThan(10);
+    for (const fn of documentFunctions) {
+      const variables = resources[`${logicalId(fn)}LambdaFunction`]!.Properties.Environment.Variables as Record<string, unknown>;
+      expect({ fn, missing: required.filter((name) => variables[name as string] === undefined) }).toEqual({ fn, missing: [] });
+      expect(variables).toMatchObject({
+        DOCUMENTS_BUCKET: { Ref: 'DocumentsBucket' },
+        DOCUMENTS_TABLE: { Ref: 'DocumentsTable' },
+        DOCUMENT_ALERT_TOPIC_ARN: { Ref: 'DocumentAlertTopic' },
+        UPLOAD_PREFIX: settings.uploadPrefix,
+        DERIVED_PREFIX: settings.derivedPrefix,
+      });
+    }
+  });
+
+  it('serve POST /documents and GET /documents', () => {
+    const routes = Object.values(resources)
+      .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
+      .map((route) => [route.Properties.RouteKey, route.Properties.Target['Fn::Join'][1][1].Ref])
+      .filter(([key]) => String(key).endsWith('/documents'));
+    expect(Object.fromEntries(routes)).toEqual({
+      'POST /documents': 'HttpApiIntegrationRequestUpload',
+      'GET /documents': 'HttpApiIntegrationListDocuments',
+    });
+  });
+
+  it('may each make exactly the calls their code makes, on the resources they use', () => {
+    const uploads = objectsUnder(settings.uploadPrefix);
+    const derived = objectsUnder(settings.derivedPrefix);
+    expect(grants('AcceptDocumentRole')).toEqual(
+      [
+        `dynamodb:GetItem on ${table}`,
+        `dynamodb:UpdateItem on ${table}`,
+        `s3:GetObject on ${uploads}`,
+        `s3:GetObjectVersion on ${uploads}`,
+        `s3:ListBucket on ${JSON.stringify({ 'Fn::GetAtt': ['DocumentsBucket', 'Arn'] })}`,
+      ].sort(),
+    );
+    for (const role of ['ExtractImagesRole', 'ExtractTextRole']) {
+      expect(grants(role)).toEqual([`s3:GetObject on ${uploads}`, `s3:GetObjectVersion on ${uploads}`, `s3:PutObject on ${derived}`].sort());
+    }
+    expect(grants('ModerateImagesRole')).toEqual(['rekognition:DetectModerationLabels on "*"', `s3:GetObject on ${derived}`]);
+    expect(grants('ModerateTextRole')).toEqual([
+      'comprehend:DetectDominantLanguage on "*"',
+      'comprehend:DetectToxicContent on "*"',
+      `s3:GetObject on ${derived}`,
+    ]);
+    expect(grants('NotifyOffensiveRole')).toEqual(
+      [
+        `dynamodb:GetItem on ${table}`,
+        `dynamodb:UpdateItem on ${table}`,
+        `kms:Decrypt on ${JSON.stringify({ 'Fn::GetAtt': ['TopicKey', 'Arn'] })}`,
+        `kms:GenerateDataKey on ${JSON.stringify({ 'Fn::GetAtt': ['TopicKey', 'Arn'] })}`,
+        `sns:Publish on ${JSON.stringify({ Ref: 'DocumentAlertTopic' })}`,
+      ].sort(),
+    );
+    expect(grants('RecordVerdictRole')).toEqual([`dynamodb:GetItem on ${table}`, `dynamodb:UpdateItem on ${table}`]);
+    expect(grants('RequestUploadRole')).toEqual([`s3:PutObject on ${uploads}`]);
+    expect(grants('ListDocumentsRole')).toEqual([
+      `dynamodb:Query on ${JSON.stringify({ 'Fn::Sub': `\${DocumentsTable.Arn}/index/${settings.recentIndex}` })}`,
+    ]);
+  });
+
+  it('write logs to their own log group only, and no action is a wildcard', () => {
+    for (const fn of documentFunctions) {
+      const role = resources[`${logicalId(fn)}Role`]!;
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]);
+      const logs = statementsOf(role).filter((statement) => actionsOf(statement).some((action) => action.startsWith('logs:')));
+      expect({ fn, logs }).toEqual({
+        fn,
+        logs: [{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::Sub': `\${${logicalId(fn)}LogGroup.Arn}` } }],
+      });
+      for (const statement of statementsOf(role)) {
+        expect(statement.Effect).toBe('Allow');
+        for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+      }
+    }
+  });
+});
+
+describe('the bundles', () => {
+  it('builds one bundle per document function', () => {
+    const zips = readdirSync(outputDir).filter((file) => file.endsWith('.zip'));
+    expect(zips).toEqual(expect.arrayContaining(documentFunctions.map((fn) => `${fn}.zip`)));
+  });
+
+  it('keeps error names through minification: a bundled Task fails with the name the ASL retries or catches on', async () => {
+    // Step Functions matches Retry and Catch on the errorType Lambda reports, the thrown error's name.
+    const dir = join(workDir, 'acceptDocument');
+    for (const [name, data] of unzip(readFileSync(join(outputDir, 'acceptDocument.zip')))) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), data);
+    }
+    const script = `
+      const { handler } = require(process.argv[1]);
+      const context = { functionName: 'acceptDocument', awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 9000 };
+      handler({ event: { source: 'aws.s3', 'detail-type': 'Object Created', detail: {} }, executionArn: 'arn:x' }, context).then(
+        () => process.stdout.write('resolved'),
+        (error) => process.stdout.write(JSON.stringify({ name: error.name, message: error.message })),
+      );`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, join(dir, 'functions/document-moderation/acceptDocument/handler.cjs')], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      timeout: 30_000,
+    });
+    const failure = JSON.parse(stdout) as { name: string; message: string };
+    expect(failure.name).toBe('PermanentDependencyError');
+    expect(failure.message).toContain('detail.bucket and detail.object are required');
+    const acceptRetry = JSON.stringify(JSON.parse(resources.DocumentModerationStateMachine!.Properties.DefinitionString['Fn::Sub'][0]).States.AcceptDocument.Retry);
+    expect(acceptRetry).not.toContain(failure.name);
+  });
+});
