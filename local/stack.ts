@@ -5,22 +5,34 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
 import { startComprehendServer, type ComprehendServer } from './comprehend/server.js';
+import { LocalEventBus } from './eventbridge/bus.js';
+import { eventBridgeRules } from './eventbridge/rules.js';
 import { QueuePoller } from './event-source.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { dynamoDbRules, invocationFaults, snsRules, type FaultRates } from './faults.js';
 import { startHttpApi, type HttpApiServer } from './http-api.js';
 import { LocalLambdaRuntime } from './lambda-runtime.js';
-import { loadServiceDefinition, localFunctionArn, localStateMachines, type ServiceDefinition } from './service-definition.js';
+import { DocumentVerdicts } from './s3/document-verdicts.js';
+import { emitObjectCreatedEvents, type ObjectCreatedNotifications } from './s3/object-created.js';
+import {
+  loadServiceDefinition,
+  localEnvironmentValue,
+  localFunctionArn,
+  localStateMachines,
+  type ServiceDefinition,
+} from './service-definition.js';
 import { startStepFunctionsServer, type StepFunctionsServer } from './stepfunctions/server.js';
 
 export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT_ID = '000000000000';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export interface LocalStackOptions {
@@ -54,20 +66,43 @@ export interface LocalResources {
   /** A queue subscribed to the alert topic: the local stand-in for the team's email subscription. */
   alertInboxQueueUrl: string;
   stateMachineArn: string;
+  /** The bucket uploads land in (DOCUMENTS_BUCKET); it sends its events to EventBridge. */
+  documentsBucket: string;
+  documentsTable: string;
+  documentAlertTopicArn: string;
+  /** A queue subscribed to the document alert topic: the local stand-in for the team's email subscription. */
+  documentAlertInboxQueueUrl: string;
+  /** The Standard machine the documents bucket's EventBridge rule starts. */
+  documentStateMachineArn: string;
+}
+
+/** The Rekognition stand-in's handle (local/rekognition/server.ts). */
+export interface RekognitionServer {
+  url: string;
+  close(): Promise<void>;
+  stats(): unknown;
 }
 
 export interface LocalStack {
   service: ServiceDefinition;
   httpUrl: string;
-  endpoints: Record<'sqs' | 'sns' | 'dynamodb' | 'sfn' | 'comprehend', string>;
+  endpoints: Record<'sqs' | 'sns' | 'dynamodb' | 'sfn' | 'comprehend' | 's3', string> & { rekognition?: string };
   resources: LocalResources;
   /** The environment a process needs to reach this stack (serverless invoke local, the AWS CLI). */
   environment: Record<string, string>;
-  clients: { sqs: SQSClient; sns: SNSClient; dynamodb: DynamoDBClient; sfn: SFNClient };
+  clients: { sqs: SQSClient; sns: SNSClient; dynamodb: DynamoDBClient; sfn: SFNClient; s3: S3Client };
   runtime: LocalLambdaRuntime;
   poller: QueuePoller;
   comprehend: ComprehendServer;
   stepFunctions: StepFunctionsServer;
+  /** The Rekognition stand-in; absent when local/rekognition/server.ts is not there. */
+  rekognition?: RekognitionServer;
+  /** The default EventBridge bus with the rules the service declares. */
+  eventBus: LocalEventBus;
+  /** The "Object Created" events the local S3 endpoint has sent. */
+  objectCreated: ObjectCreatedNotifications;
+  /** Waits for uploads to be moderated and reads their verdicts. */
+  documents: DocumentVerdicts;
   /** Changes the injected fault rates; only when the stack was started with `faults`. */
   setFaults(rates: FaultRates): void;
   faultStats(): Record<string, number>;
@@ -88,7 +123,10 @@ interface CreatedResource {
   arn?: string;
 }
 
-/** Creates the queues, table and topics of serverless.yml, in an order that satisfies their references. */
+/** A resource's physical name when the service gives none: what CloudFormation would generate, made readable. */
+const defaultName = (service: ServiceDefinition, logicalId: string) => `${service.service}-${service.stage}-${logicalId}`;
+
+/** Creates the queues, tables, topics and buckets the service declares, in an order that satisfies their references. */
 async function createResources(
   service: ServiceDefinition,
   clients: LocalStack['clients'],
@@ -113,15 +151,17 @@ async function createResources(
     if (redrive) {
       attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: resolveArn(redrive.deadLetterTargetArn), maxReceiveCount: redrive.maxReceiveCount });
     }
-    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: String(props.QueueName), Attributes: attributes }));
+    const queueName = typeof props.QueueName === 'string' ? props.QueueName : defaultName(service, logicalId);
+    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }));
     const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
     created.set(logicalId, { type: queue.Type, ref: QueueUrl as string, arn: Attributes?.QueueArn });
   }
   for (const [logicalId, table] of Object.entries(service.resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')) {
-    const props = table.Properties as Record<string, never> & { TableName: string };
+    const props = table.Properties as Record<string, never> & { TableName?: string };
+    const tableName = props.TableName ?? defaultName(service, logicalId);
     const { TableDescription } = await clients.dynamodb.send(
       new CreateTableCommand({
-        TableName: props.TableName,
+        TableName: tableName,
         AttributeDefinitions: props.AttributeDefinitions,
         KeySchema: props.KeySchema,
         GlobalSecondaryIndexes: props.GlobalSecondaryIndexes,
@@ -130,38 +170,72 @@ async function createResources(
     ).catch(async (error: Error) => {
       // A table kept on disk from an earlier run is reused.
       if (error.name !== 'ResourceInUseException') throw error;
-      return { TableDescription: { TableName: props.TableName, TableArn: `arn:aws:dynamodb:${LOCAL_REGION}:000000000000:table/${props.TableName}` } };
+      return { TableDescription: { TableName: tableName, TableArn: `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:table/${tableName}` } };
     });
-    await waitUntilTableExists({ client: clients.dynamodb, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName: props.TableName });
-    created.set(logicalId, { type: table.Type, ref: props.TableName, arn: TableDescription?.TableArn });
+    await waitUntilTableExists({ client: clients.dynamodb, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
+    created.set(logicalId, { type: table.Type, ref: tableName, arn: TableDescription?.TableArn });
   }
   for (const [logicalId, topic] of Object.entries(service.resources).filter(([, r]) => r.Type === 'AWS::SNS::Topic')) {
-    const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: String(topic.Properties?.TopicName) }));
+    const topicName = typeof topic.Properties?.TopicName === 'string' ? topic.Properties.TopicName : defaultName(service, logicalId);
+    const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: topicName }));
     created.set(logicalId, { type: topic.Type, ref: TopicArn as string, arn: TopicArn });
+  }
+  for (const bucket of Object.values(service.buckets)) {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: bucket.localName }));
+    created.set(bucket.logicalId, { type: 'AWS::S3::Bucket', ref: bucket.localName, arn: `arn:aws:s3:::${bucket.localName}` });
   }
   return created;
 }
 
-/** The environment each function declares, with `${env:NAME, self:custom.refs.X}` given the local resource. */
+/** The environment each function declares, with every reference to a resource given the local resource. */
 function functionEnvironment(service: ServiceDefinition, created: Map<string, CreatedResource>): Record<string, string> {
-  const refs = (service.raw.custom as { refs: Record<string, CfnRef> }).refs;
   const environment: Record<string, string> = {};
   for (const fn of Object.values(service.functions)) {
     for (const [name, value] of Object.entries(fn.environment)) {
-      const reference = /^\$\{env:(\w+),\s*self:custom\.refs\.(\w+)\}$/.exec(String(value));
-      if (!reference) {
-        environment[name] = String(value);
-        continue;
-      }
-      const logicalId = refs[reference[2] as string]?.Ref as string;
-      const resource = created.get(logicalId);
-      if (!resource) throw new Error(`${name} refers to ${logicalId}, which the local stack has not created`);
-      environment[name] = resource.ref;
+      // The handlers share this process's environment: where functions differ (POWERTOOLS_SERVICE_NAME), the last wins.
+      environment[name] = localEnvironmentValue(name, value, (logicalId) => created.get(logicalId));
     }
   }
   // Tuning for a developer's process, not for the local handlers.
   delete environment.NODE_OPTIONS;
   return environment;
+}
+
+/** Starts the Rekognition stand-in when its module is there, so the stack runs while it is being built. */
+async function startRekognition(s3Endpoint: string): Promise<RekognitionServer | undefined> {
+  const modulePath = './rekognition/server.js';
+  let module: { startRekognitionServer?: (options: { s3Endpoint: string }) => Promise<RekognitionServer> };
+  try {
+    module = (await import(modulePath)) as typeof module;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+  if (typeof module.startRekognitionServer !== 'function') throw new Error('local/rekognition/server.ts exports no startRekognitionServer');
+  return module.startRekognitionServer({ s3Endpoint });
+}
+
+/**
+ * The document pipeline's resources, found as its functions name them (DOCUMENTS_BUCKET, DOCUMENTS_TABLE,
+ * DOCUMENT_ALERT_TOPIC_ARN, the variables of functions/document-moderation/shared/config.ts), and the machine
+ * that the documents bucket's rule starts.
+ */
+function documentPipelineResources(service: ServiceDefinition, environment: Record<string, string>, created: Map<string, CreatedResource>) {
+  const named = (variable: string) => {
+    const value = environment[variable];
+    if (!value) throw new Error(`No function of serverless.yml sets ${variable}: the document pipeline is not declared`);
+    return value;
+  };
+  const machine = Object.values(service.stateMachines).find((candidate) => candidate.events.length > 0);
+  const documentStateMachineArn = machine ? created.get(machine.logicalId)?.arn : undefined;
+  if (!documentStateMachineArn) throw new Error('No state machine of serverless.yml has an eventBridge event: nothing starts the document pipeline');
+  return {
+    documentsBucket: named('DOCUMENTS_BUCKET'),
+    documentsTable: named('DOCUMENTS_TABLE'),
+    documentAlertTopicArn: named('DOCUMENT_ALERT_TOPIC_ARN'),
+    documentStateMachineArn,
+  };
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -176,7 +250,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamodbUrl = await listen(dynamoServer);
     stoppers.push(() => new Promise((resolve) => dynamoServer.close(() => resolve())));
 
+    // fauxqs serves SQS, SNS and S3 on one port; S3's EventBridge notifications go to the bus, made once the
+    // state machines its rules target exist.
     const messaging = buildApp({ logger: false, host: 'localhost', defaultRegion: LOCAL_REGION });
+    const routing: { bus?: LocalEventBus } = {};
+    const notifyingBuckets = new Set(Object.values(service.buckets).filter((bucket) => bucket.eventBridge).map((bucket) => bucket.localName));
+    const objectCreated = emitObjectCreatedEvents(messaging, {
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      notifies: (bucket) => notifyingBuckets.has(bucket),
+      publish: async (event) => {
+        if (!routing.bus) throw new Error(`The event bus is not ready yet; an object landed in ${event.resources[0]} during start-up`);
+        return routing.bus.putEvent(event);
+      },
+    });
     const messagingUrl = await messaging.listen({ port: 0, host: '127.0.0.1' });
     stoppers.push(() => messaging.close());
 
@@ -193,7 +280,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stoppers.push(() => stepFunctions.close());
 
-    const endpoints = { sqs: messagingUrl, sns: messagingUrl, dynamodb: dynamodbUrl, sfn: stepFunctions.url, comprehend: comprehend.url };
+    const rekognition = await startRekognition(messagingUrl);
+    if (rekognition) stoppers.push(() => rekognition.close());
+
+    const endpoints: LocalStack['endpoints'] = {
+      sqs: messagingUrl,
+      sns: messagingUrl,
+      s3: messagingUrl,
+      dynamodb: dynamodbUrl,
+      sfn: stepFunctions.url,
+      comprehend: comprehend.url,
+      ...(rekognition ? { rekognition: rekognition.url } : {}),
+    };
     // The handlers reach DynamoDB and SNS through the fault injectors; the stack itself goes direct.
     const handlerEndpoints = { ...endpoints };
     let dynamoFaults: FaultProxy | undefined;
@@ -219,6 +317,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sns: new SNSClient({ ...common, endpoint: endpoints.sns }),
       dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
       sfn: new SFNClient({ ...common, endpoint: endpoints.sfn, disableHostPrefix: true }),
+      s3: new S3Client({ ...common, endpoint: endpoints.s3, forcePathStyle: true }),
     };
     stoppers.push(async () => Object.values(clients).forEach((client) => client.destroy()));
 
@@ -237,10 +336,58 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const stateMachineArn = created.get(service.stateMachine.logicalId)?.arn as string;
 
+    // The rules that start the machines, matched in-process; a pattern PutRule would refuse stops the start here.
+    const lookup = (logicalId: string, attribute?: string) => {
+      const resource = created.get(logicalId);
+      return attribute === undefined ? resource?.ref : attribute === 'Arn' ? resource?.arn : undefined;
+    };
+    const rules = eventBridgeRules(service, lookup, { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, stackName: `${service.service}-${service.stage}` });
+    const queueUrlByArn = new Map([...created.values()].filter((r) => r.type === 'AWS::SQS::Queue').map((r) => [r.arn, r.ref]));
+    const eventBus = new LocalEventBus({
+      rules,
+      // Through the Step Functions front's own API, so executions are described and listed like any other.
+      deliver: async (target, input) => {
+        if (!target.arn.includes(':states:')) throw new Error(`the local bus delivers to state machines only, not to ${target.arn}`);
+        const { executionArn } = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn: target.arn, input }));
+        return executionArn as string;
+      },
+      // EventBridge's dead-letter message: the event, with why it was not delivered.
+      sendToDeadLetter: async (queueArn, event, delivery) => {
+        const queueUrl = queueUrlByArn.get(queueArn);
+        if (!queueUrl) throw new Error(`no local queue has the ARN ${queueArn}`);
+        const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+        await clients.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: JSON.stringify(event),
+            MessageAttributes: {
+              RULE_ARN: attribute(`arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:rule/${delivery.rule}`),
+              TARGET_ARN: attribute(delivery.targetArn),
+              ERROR_MESSAGE: attribute(delivery.error ?? 'not delivered'),
+            },
+          }),
+        );
+      },
+      onDeliveryFailed: (delivery) =>
+        console.error(`[local EventBridge] rule ${delivery.rule} could not start ${delivery.targetArn} after ${delivery.attempts} attempts: ${delivery.error}`),
+    });
+
+    routing.bus = eventBus;
+    // Stopping lets the events already sent start their executions before the servers close.
+    stoppers.push(async () => {
+      await objectCreated.idle();
+      await eventBus.idle();
+    });
+
+    /** A queue subscribed to a topic: the local stand-in for the team's email subscription. */
+    const subscribeInbox = async (topicArn: string, queueName: string) => {
+      const inbox = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+      const inboxArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: inbox.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+      await clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: inboxArn }));
+      return inbox.QueueUrl as string;
+    };
     const alertTopicArn = created.get('AlertTopic')?.arn as string;
-    const inbox = await clients.sqs.send(new CreateQueueCommand({ QueueName: `${service.service}-local-alert-inbox` }));
-    const inboxArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: inbox.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-    await clients.sns.send(new SubscribeCommand({ TopicArn: alertTopicArn, Protocol: 'sqs', Endpoint: inboxArn }));
+    const alertInboxQueueUrl = await subscribeInbox(alertTopicArn, `${service.service}-local-alert-inbox`);
 
     const environment: Record<string, string> = {
       AWS_REGION: LOCAL_REGION,
@@ -252,10 +399,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB: handlerEndpoints.dynamodb,
       AWS_ENDPOINT_URL_SFN: handlerEndpoints.sfn,
       AWS_ENDPOINT_URL_COMPREHEND: handlerEndpoints.comprehend,
+      AWS_ENDPOINT_URL_S3: handlerEndpoints.s3,
+      ...(handlerEndpoints.rekognition ? { AWS_ENDPOINT_URL_REKOGNITION: handlerEndpoints.rekognition } : {}),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...functionEnvironment(service, created),
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     };
+    const documentsResources = documentPipelineResources(service, environment, created);
+    const documentAlertInboxQueueUrl = await subscribeInbox(documentsResources.documentAlertTopicArn, `${service.service}-local-document-alert-inbox`);
+    const documents = new DocumentVerdicts({
+      bucket: documentsResources.documentsBucket,
+      table: documentsResources.documentsTable,
+      notifications: objectCreated,
+      eventBus,
+      dynamodb: clients.dynamodb,
+      sfn: clients.sfn,
+    });
     // The handlers run in this process: give them the environment before their modules create SDK clients.
     Object.assign(process.env, environment);
     await runtime.warm();
@@ -291,8 +450,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         deadLetterQueueUrl: created.get('FeedbackDeadLetterQueue')?.ref as string,
         feedbackTable: created.get('FeedbackTable')?.ref as string,
         alertTopicArn,
-        alertInboxQueueUrl: inbox.QueueUrl as string,
+        alertInboxQueueUrl,
         stateMachineArn: stateMachineArn as string,
+        ...documentsResources,
+        documentAlertInboxQueueUrl,
       },
       environment,
       clients,
@@ -300,6 +461,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       poller,
       comprehend,
       stepFunctions,
+      ...(rekognition ? { rekognition } : {}),
+      eventBus,
+      objectCreated,
+      documents,
       setFaults,
       faultStats: () => ({
         comprehendThrottles: comprehend.stats().throttled,
