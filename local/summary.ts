@@ -1,4 +1,5 @@
 // The triage summary: every submitted message accounted for, and the report people read at the end of a run.
+import { perSentiment } from '../functions/shared/feedback.js';
 import type { Alert, DeadLetter, StoredFeedback } from './triage-ledger.js';
 
 export interface Submission {
@@ -29,8 +30,6 @@ export interface Accounting {
   missingAlerts: string[];
 }
 
-const SENTIMENTS = ['POSITIVE', 'NEGATIVE', 'NEUTRAL', 'MIXED'];
-
 function duplicates(ids: string[]): string[] {
   const seen = new Set<string>();
   const twice = new Set<string>();
@@ -50,7 +49,7 @@ export function accountFor(submissions: Submission[], stored: StoredFeedback[], 
     return !ids.some((id) => storedIds.has(id) || deadIds.has(id));
   });
   const alertedIds = new Set(alerts.map((alert) => alert.feedbackId));
-  const bySentiment = Object.fromEntries(SENTIMENTS.map((sentiment) => [sentiment, 0]));
+  const bySentiment: Record<string, number> = perSentiment(() => 0);
   for (const item of stored) bySentiment[item.sentiment] = (bySentiment[item.sentiment] ?? 0) + 1;
   return {
     submitted: submissions.length,

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FEEDBACK_LIMITS } from '../functions/shared/config.js';
 
 export const pagesDir = fileURLToPath(new URL('../functions/webPages/pages/', import.meta.url));
 export const generatedFile = fileURLToPath(new URL('../functions/webPages/assets.generated.ts', import.meta.url));
@@ -20,6 +21,30 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.svg': 'image/svg+xml; charset=utf-8',
 };
 
+/**
+ * The values a page may name, as `{{name}}` or `{{name|number}}` (grouped digits, for text): the intake's
+ * limits come from the one place the intake reads them, so the form cannot promise what the server refuses.
+ */
+export const PAGE_VALUES: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(FEEDBACK_LIMITS).map(([name, value]) => [`feedbackLimits.${name}`, value]),
+);
+
+const FORMATS: Readonly<Record<string, (value: number) => string>> = {
+  '': String,
+  number: (value) => value.toLocaleString('en-US'),
+};
+
+/** A page file as served: every `{{name}}` replaced by its value; an unknown name or format stops the build. */
+export function renderPage(fileName: string, body: string): string {
+  return body.replace(/\{\{\s*([\w.]+)\s*(?:\|\s*(\w+)\s*)?\}\}/g, (token, name: string, format = '') => {
+    const value = PAGE_VALUES[name];
+    const formatted = FORMATS[format];
+    if (value === undefined) throw new Error(`${fileName}: ${token} names no value; known: ${Object.keys(PAGE_VALUES).join(', ')}`);
+    if (!formatted) throw new Error(`${fileName}: ${token} has an unknown format; known: ${Object.keys(FORMATS).filter(Boolean).join(', ')}`);
+    return formatted(value);
+  });
+}
+
 /** The source of assets.generated.ts for the files in `dir`. */
 export function webFilesModule(dir: string = pagesDir): string {
   const names = readdirSync(dir)
@@ -28,7 +53,7 @@ export function webFilesModule(dir: string = pagesDir): string {
   const entries = names.map((name) => {
     const contentType = CONTENT_TYPES[extname(name)];
     if (!contentType) throw new Error(`${name}: no content type for ${extname(name) || 'a file without extension'}; add one to scripts/build-web.ts`);
-    const body = readFileSync(join(dir, name), 'utf8');
+    const body = renderPage(name, readFileSync(join(dir, name), 'utf8'));
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
     return `  ${JSON.stringify(name)}: {\n    contentType: ${JSON.stringify(contentType)},\n    etag: ${JSON.stringify(etag)},\n    body: ${JSON.stringify(body)},\n  },\n`;
   });

@@ -1,5 +1,5 @@
-// The one place handlers read their settings. Values come from the environment that
-// serverless.yml declares (or the local stack sets); read lazily so tests can set them.
+// The one place handlers read their settings. Values come from the environment that serverless.yml declares
+// (serverless/feedback-triage.yml; the local stack sets the same); read lazily so tests can set them.
 
 export const FEEDBACK_LIMITS = {
   /** Longest feedback text accepted, in characters (code points). */
@@ -23,9 +23,8 @@ function required(name: string): string {
   return value;
 }
 
-function integer(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
+function integer(name: string): number {
+  const raw = required(name);
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return value;
@@ -37,20 +36,20 @@ export const config = {
   feedbackQueueUrl: () => required('FEEDBACK_QUEUE_URL'),
   deadLetterQueueUrl: () => required('FEEDBACK_DLQ_URL'),
   feedbackTable: () => required('FEEDBACK_TABLE'),
-  /** The table's global secondary index keyed by sentiment (HASH) and submittedAt (RANGE). */
-  feedbackIndex: () => process.env.FEEDBACK_INDEX || 'bySentiment',
+  /** The table's global secondary index keyed by sentiment (HASH) and submittedAt (RANGE): custom.triage.feedbackIndex. */
+  feedbackIndex: () => required('FEEDBACK_INDEX'),
   alertTopicArn: () => required('ALERT_TOPIC_ARN'),
   stateMachineArn: () => required('STATE_MACHINE_ARN'),
   /** Must equal the queue's redrive maxReceiveCount: on the last receive the consumer dead-letters with a reason. */
-  maxReceiveCount: () => integer('MAX_RECEIVE_COUNT', 5),
-  executionConcurrency: () => integer('EXECUTION_CONCURRENCY', 10),
+  maxReceiveCount: () => integer('MAX_RECEIVE_COUNT'),
+  executionConcurrency: () => integer('EXECUTION_CONCURRENCY'),
   /** perMessage: one Express execution per message; perBatch: one per batch, a Map over its messages. */
   triageMode: (): TriageMode => {
-    const mode = process.env.TRIAGE_MODE || 'perMessage';
+    const mode = required('TRIAGE_MODE');
     if (mode !== 'perMessage' && mode !== 'perBatch') throw new Error(`TRIAGE_MODE must be perMessage or perBatch, got "${mode}"`);
     return mode;
   },
-  sentimentLanguage: () => process.env.SENTIMENT_LANGUAGE || 'en',
-  /** How long an alert claim holds before another delivery may take it over; longer than the notify function's timeout. */
-  alertClaimSeconds: () => integer('ALERT_CLAIM_SECONDS', 30),
+  sentimentLanguage: () => required('SENTIMENT_LANGUAGE'),
+  /** How long an alert claim holds before another delivery may take it over: custom.triage.alertClaimSeconds. */
+  alertClaimSeconds: () => integer('ALERT_CLAIM_SECONDS'),
 };

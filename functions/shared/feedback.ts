@@ -2,9 +2,19 @@
 import { EXCERPT_CHARS, FEEDBACK_LIMITS } from './config.js';
 import { InvalidFeedbackError } from './errors.js';
 
-export type Sentiment = 'POSITIVE' | 'NEGATIVE' | 'NEUTRAL' | 'MIXED';
+/** The sentiments Comprehend's DetectSentiment answers: the one list every part of the product uses. */
+export const SENTIMENTS = ['POSITIVE', 'NEGATIVE', 'NEUTRAL', 'MIXED'] as const;
 
-export const SENTIMENTS: readonly Sentiment[] = ['POSITIVE', 'NEGATIVE', 'NEUTRAL', 'MIXED'];
+export type Sentiment = (typeof SENTIMENTS)[number];
+
+export function isSentiment(value: unknown): value is Sentiment {
+  return (SENTIMENTS as readonly unknown[]).includes(value);
+}
+
+/** One value per sentiment, each made by `initial` (a fresh one each, so counters do not share state). */
+export function perSentiment<T>(initial: (sentiment: Sentiment) => T): Record<Sentiment, T> {
+  return Object.fromEntries(SENTIMENTS.map((sentiment) => [sentiment, initial(sentiment)])) as Record<Sentiment, T>;
+}
 
 export interface SentimentScores {
   positive: number;

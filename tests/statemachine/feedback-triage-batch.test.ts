@@ -9,7 +9,7 @@ type States = Record<string, Record<string, unknown>>;
 type Handler = (input: unknown) => Promise<unknown>;
 
 const service = loadServiceDefinition();
-const batchMachine = Object.values(service.stateMachines).find((machine) => machine.definitionFile.endsWith('feedback-triage-batch.asl.json'));
+const batchMachine = Object.values(service.stateMachines).find((machine) => machine.definitionFile?.endsWith('feedback-triage-batch.asl.json'));
 const perMessage = JSON.parse(loadStateMachineDefinition(service, (fn) => localFunctionArn(fn))) as { StartAt: string; States: States; TimeoutSeconds: number };
 const batch = JSON.parse(loadStateMachineDefinition(service, (fn) => localFunctionArn(fn), batchMachine?.logicalId)) as StateMachineDefinition & {
   TimeoutSeconds: number;

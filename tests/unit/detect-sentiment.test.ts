@@ -10,6 +10,9 @@ const event = sampleEvent<TriageStateEvent>('detectSentiment');
 const context = lambdaContext('detectSentiment');
 const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
 
+beforeAll(() => {
+  process.env.SENTIMENT_LANGUAGE = 'en';
+});
 beforeEach(() => comprehend.reset());
 
 describe('truncateUtf8', () => {

@@ -1,4 +1,4 @@
-import { excerpt, needsAlert, parseFeedback, parseJson, parseSubmission, toQueueBody } from '../../functions/shared/feedback.js';
+import { excerpt, isSentiment, needsAlert, parseFeedback, parseJson, parseSubmission, perSentiment, SENTIMENTS, toQueueBody } from '../../functions/shared/feedback.js';
 import { InvalidFeedbackError } from '../../functions/shared/errors.js';
 
 const valid = { bookId: 'middlemarch', text: 'Loved it', rating: 4, readerId: 'reader-1' };
@@ -118,5 +118,20 @@ describe('toQueueBody', () => {
     const body = toQueueBody(feedback);
     expect(body).toMatch(/^[\x20-\x7e]*$/);
     expect(JSON.parse(body)).toEqual(feedback);
+  });
+});
+
+describe('the sentiments', () => {
+  it('are the four Comprehend answers, and nothing else is one', () => {
+    expect(SENTIMENTS).toEqual(['POSITIVE', 'NEGATIVE', 'NEUTRAL', 'MIXED']);
+    for (const sentiment of SENTIMENTS) expect(isSentiment(sentiment)).toBe(true);
+    for (const other of ['positive', 'SAD', '', undefined, null, 1, ['NEGATIVE']]) expect(isSentiment(other)).toBe(false);
+  });
+
+  it('give each sentiment its own value', () => {
+    const lists = perSentiment((sentiment): string[] => [sentiment]);
+    expect(lists).toEqual({ POSITIVE: ['POSITIVE'], NEGATIVE: ['NEGATIVE'], NEUTRAL: ['NEUTRAL'], MIXED: ['MIXED'] });
+    lists.NEGATIVE.push('more');
+    expect(lists.POSITIVE).toEqual(['POSITIVE']);
   });
 });

@@ -38,6 +38,7 @@ beforeAll(() => {
   process.env.FEEDBACK_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/feedback-dlq';
   process.env.MAX_RECEIVE_COUNT = '5';
   process.env.TRIAGE_MODE = 'perBatch';
+  process.env.EXECUTION_CONCURRENCY = '10';
 });
 afterAll(() => {
   delete process.env.TRIAGE_MODE;

@@ -30,6 +30,8 @@ beforeAll(() => {
   process.env.STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:triage';
   process.env.FEEDBACK_DLQ_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/feedback-dlq';
   process.env.MAX_RECEIVE_COUNT = '5';
+  process.env.EXECUTION_CONCURRENCY = '10';
+  process.env.TRIAGE_MODE = 'perMessage';
 });
 beforeEach(() => {
   sfn.reset();
@@ -107,7 +109,7 @@ describe('processFeedback handler', () => {
     try {
       await handler({ Records: [positive, negative, mixed, neutral] }, context);
     } finally {
-      delete process.env.EXECUTION_CONCURRENCY;
+      process.env.EXECUTION_CONCURRENCY = '10';
     }
     expect(peak).toBe(2);
   });

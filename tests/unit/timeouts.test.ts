@@ -1,5 +1,6 @@
 // The timeouts must add up: retries inside the machine's timeout, the machine inside the consumer's timeout
 // and Express's five minutes, and the queue's visibility timeout at least six times the consumer's.
+import { readFileSync } from 'node:fs';
 import { loadServiceDefinition, loadStateMachineDefinition, localFunctionArn } from '../../local/service-definition.js';
 
 interface Retrier { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number }
@@ -54,10 +55,33 @@ describe('timeout budget', () => {
 
   it('the consumer dead-letters on the same receive count as the redrive policy', () => {
     const queue = service.resources.FeedbackQueue?.Properties as { RedrivePolicy: { maxReceiveCount: number } };
-    expect(functions.processFeedback!.environment.MAX_RECEIVE_COUNT).toBe(queue.RedrivePolicy.maxReceiveCount);
+    expect(Number(functions.processFeedback!.environment.MAX_RECEIVE_COUNT)).toBe(queue.RedrivePolicy.maxReceiveCount);
+  });
+
+  it('the triage ASL files take every timeout and the Map concurrency from custom.triage, their one home', () => {
+    const settings: Array<[string, unknown]> = [];
+    const collect = (node: unknown, path: string): void => {
+      if (Array.isArray(node)) node.forEach((item, index) => collect(item, `${path}[${index}]`));
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === 'TimeoutSeconds' || key === 'MaxConcurrency') settings.push([`${path}.${key}`, value]);
+          collect(value, `${path}.${key}`);
+        }
+      }
+    };
+    for (const machine of Object.values(service.stateMachines).filter((m) => m.key.startsWith('feedbackTriage'))) {
+      collect(JSON.parse(readFileSync(machine.definitionFile as string, 'utf8')), machine.key);
+    }
+    expect(settings.length).toBeGreaterThanOrEqual(9);
+    for (const [where, value] of settings) {
+      expect({ where, value }).toEqual({ where, value: expect.stringMatching(/^\$\{self:custom\.triage\.\w+\}$/) });
+    }
+    expect(definition.TimeoutSeconds).toBe(triage.executionTimeout);
+    for (const [, state] of tasks) expect(state.TimeoutSeconds).toBe(triage.taskTimeout);
   });
 
   it('the alert claim outlives the notify function, so a live publisher is never overtaken', () => {
-    expect(Number(functions.notifyNegative!.environment.ALERT_CLAIM_SECONDS)).toBeGreaterThan(functions.notifyNegative!.timeoutSeconds);
+    expect(Number(functions.notifyNegative!.environment.ALERT_CLAIM_SECONDS)).toBe(triage.alertClaimSeconds);
+    expect(triage.alertClaimSeconds).toBeGreaterThan(functions.notifyNegative!.timeoutSeconds);
   });
 });

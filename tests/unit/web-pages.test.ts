@@ -5,7 +5,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { webFiles } from '../../functions/webPages/assets.generated.js';
 import { handler } from '../../functions/webPages/handler.js';
 import { CONTENT_SECURITY_POLICY, fileFor, PAGES } from '../../functions/webPages/site.js';
-import { generatedFile, pagesDir, webFilesModule } from '../../scripts/build-web.js';
+import { FEEDBACK_LIMITS } from '../../functions/shared/config.js';
+import { generatedFile, pagesDir, renderPage, webFilesModule } from '../../scripts/build-web.js';
 import { lambdaContext, sampleEvent } from '../helpers/lambda.js';
 
 const event = sampleEvent<APIGatewayProxyEventV2>('webPages');
@@ -22,7 +23,8 @@ async function get(path: string, options: { file?: string; headers?: Record<stri
   return (await handler(request, context)) as APIGatewayProxyStructuredResultV2;
 }
 
-const source = (name: string) => readFileSync(join(pagesDir, name), 'utf8');
+/** A page file as the build serves it, its `{{values}}` filled in. */
+const source = (name: string) => renderPage(name, readFileSync(join(pagesDir, name), 'utf8'));
 const htmlFiles = readdirSync(pagesDir).filter((name) => name.endsWith('.html'));
 const scriptFiles = readdirSync(pagesDir).filter((name) => name.endsWith('.js'));
 
@@ -155,7 +157,45 @@ describe('the page files', () => {
     execFileSync(process.execPath, ['--check', join(pagesDir, name)]);
   });
 
+  it.each(Object.keys(webFiles))('%s is served with every {{value}} filled in', (name) => {
+    expect(webFiles[name]?.body).not.toMatch(/\{\{|\}\}/);
+  });
+
   it('lists every page at a path', () => {
     expect(Object.values(PAGES).sort()).toEqual(htmlFiles.sort());
+  });
+});
+
+describe('the intake limits on the pages', () => {
+  const form = source('form.html');
+  const attribute = (html: string, id: string, name: string) =>
+    new RegExp(`<(?:input|textarea|ol)\\b[^>]*\\sid="${id}"[^>]*>`).exec(html)?.[0].match(new RegExp(`\\s${name}="([^"]*)"`))?.[1];
+
+  it('come from FEEDBACK_LIMITS, the limits the intake enforces', () => {
+    expect(Number(attribute(form, 'bookId', 'maxlength'))).toBe(FEEDBACK_LIMITS.maxIdChars);
+    expect(Number(attribute(form, 'text', 'data-max-chars'))).toBe(FEEDBACK_LIMITS.maxTextChars);
+    expect(form).toContain(`Up to ${FEEDBACK_LIMITS.maxTextChars.toLocaleString('en-US')} characters.`);
+    expect(Number(attribute(source('dashboard.html'), 'items', 'data-max-rating'))).toBe(FEEDBACK_LIMITS.maxRating);
+  });
+
+  it('offer exactly the ratings the intake accepts, and no rating', () => {
+    const ratings = [...form.matchAll(/<input type="radio" id="rating-[^"]+" name="rating" value="(\d*)"/g)].map((match) => match[1]);
+    const accepted = Array.from({ length: FEEDBACK_LIMITS.maxRating - FEEDBACK_LIMITS.minRating + 1 }, (_, index) => String(FEEDBACK_LIMITS.minRating + index));
+    expect(ratings).toEqual([...accepted, '']);
+    expect(form).toContain(`${FEEDBACK_LIMITS.minRating} is poor, ${FEEDBACK_LIMITS.maxRating} is excellent`);
+  });
+
+  it('are read by the scripts from the page, not written into them', () => {
+    for (const name of scriptFiles) {
+      const script = readFileSync(join(pagesDir, name), 'utf8');
+      for (const value of [FEEDBACK_LIMITS.maxTextChars, FEEDBACK_LIMITS.maxIdChars]) expect(script).not.toMatch(new RegExp(`\\b${value}\\b`));
+      expect(script).not.toMatch(/of 5\b/);
+    }
+  });
+
+  it('stop the build when a page names an unknown value or format', () => {
+    expect(() => renderPage('probe.html', '{{feedbackLimits.maxPages}}')).toThrow(/probe\.html: \{\{feedbackLimits\.maxPages\}\} names no value/);
+    expect(() => renderPage('probe.html', '{{feedbackLimits.maxRating|roman}}')).toThrow(/unknown format/);
+    expect(renderPage('probe.html', 'up to {{ feedbackLimits.maxTextChars | number }}')).toBe(`up to ${FEEDBACK_LIMITS.maxTextChars.toLocaleString('en-US')}`);
   });
 });

@@ -1,6 +1,6 @@
 // Fitting reader text to Comprehend's limit, and reading Comprehend's answer into our sentiment result.
 import { COMPREHEND_MAX_TEXT_BYTES } from '../../shared/config.js';
-import type { Sentiment, SentimentResult } from '../../shared/feedback.js';
+import { isSentiment, type SentimentResult } from '../../shared/feedback.js';
 
 const encoder = new TextEncoder();
 
@@ -19,8 +19,6 @@ export function truncateUtf8(text: string, maxBytes: number = COMPREHEND_MAX_TEX
   return { text: text.slice(0, end), bytes, truncated: true };
 }
 
-const SENTIMENTS: ReadonlySet<string> = new Set(['POSITIVE', 'NEGATIVE', 'NEUTRAL', 'MIXED']);
-
 export interface ComprehendSentimentAnswer {
   Sentiment?: string;
   SentimentScore?: { Positive?: number; Negative?: number; Neutral?: number; Mixed?: number };
@@ -30,12 +28,13 @@ export function toSentimentResult(
   answer: ComprehendSentimentAnswer,
   analyzed: { bytes: number; truncated: boolean },
 ): SentimentResult {
-  if (!answer.Sentiment || !SENTIMENTS.has(answer.Sentiment)) {
-    throw new Error(`Comprehend answered an unknown sentiment: ${String(answer.Sentiment)}`);
+  const sentiment = answer.Sentiment;
+  if (!isSentiment(sentiment)) {
+    throw new Error(`Comprehend answered an unknown sentiment: ${String(sentiment)}`);
   }
   const score = answer.SentimentScore ?? {};
   return {
-    sentiment: answer.Sentiment as Sentiment,
+    sentiment,
     scores: {
       positive: score.Positive ?? 0,
       negative: score.Negative ?? 0,

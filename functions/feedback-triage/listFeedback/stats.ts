@@ -6,7 +6,7 @@
 // holds. When a sentiment has more in the window than that, its count is a lower bound: `complete` says so for
 // the sentiment and for each bucket, and because the reads go newest first it is the oldest buckets that fall short.
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { SENTIMENTS, type Sentiment } from '../../shared/feedback.js';
+import { perSentiment, SENTIMENTS, type Sentiment } from '../../shared/feedback.js';
 import { choiceParameter, wholeNumberParameter, type QueryParameters } from './request.js';
 
 export type BucketUnit = 'hour' | 'day';
@@ -90,7 +90,7 @@ export function buildStatsQuery(
   };
 }
 
-const zeroCounts = (): SentimentCounts => ({ POSITIVE: 0, NEGATIVE: 0, NEUTRAL: 0, MIXED: 0 });
+const zeroCounts = (): SentimentCounts => perSentiment(() => 0);
 
 export function summarizeStats(request: StatsRequest, reads: Record<Sentiment, SentimentReads>): FeedbackStats {
   const size = UNIT_MS[request.unit];
@@ -101,7 +101,7 @@ export function summarizeStats(request: StatsRequest, reads: Record<Sentiment, S
     complete: true,
   }));
   const counts = zeroCounts();
-  const complete = {} as Record<Sentiment, boolean>;
+  const complete = perSentiment(() => true);
   for (const sentiment of SENTIMENTS) {
     const { timestamps, complete: reachedStart } = reads[sentiment];
     complete[sentiment] = reachedStart;

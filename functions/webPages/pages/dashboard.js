@@ -254,7 +254,7 @@ function renderItem(item) {
     // Said in words, not only by the border colour.
     ...meta('Sentiment', SENTIMENT_LABELS[item.sentiment] ?? String(item.sentiment ?? 'unknown')),
     ...meta('Received', time),
-    ...meta('Rating', typeof item.rating === 'number' ? `${item.rating} of 5` : 'No rating'),
+    ...meta('Rating', typeof item.rating === 'number' ? `${item.rating} of ${view.items.dataset.maxRating}` : 'No rating'),
     ...meta('Alert', alert),
   );
   const scores = item.scores

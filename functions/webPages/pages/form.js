@@ -1,10 +1,10 @@
 // The reader form: posts JSON to /feedback and shows what the server answered.
 // Reader text only ever reaches the page through textContent and form values, never as markup.
-const MAX_TEXT_CHARS = 10000;
-
 const form = document.getElementById('feedback-form');
 const bookId = document.getElementById('bookId');
 const text = document.getElementById('text');
+// The intake's limit, written into the page by the web build (scripts/build-web.ts) from FEEDBACK_LIMITS.
+const MAX_TEXT_CHARS = Number(text.dataset.maxChars);
 const count = document.getElementById('text-count');
 const send = document.getElementById('send');
 const status = document.getElementById('status');
@@ -113,7 +113,7 @@ async function submit(event) {
 
 // A link can name the book: /?book=infinite-jest
 const linkedBook = new URLSearchParams(window.location.search).get('book');
-if (linkedBook) bookId.value = linkedBook.slice(0, 128);
+if (linkedBook) bookId.value = linkedBook.slice(0, bookId.maxLength);
 
 text.addEventListener('input', updateCount);
 // The browser checks required fields and the book id pattern before 'submit' fires: drop an older answer then too.
