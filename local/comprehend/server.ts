@@ -3,25 +3,20 @@
  * JSON 1.1 protocol (POST /, X-Amz-Target: Comprehend_20171127.<Operation>), so the real
  * @aws-sdk/client-comprehend can talk to it through `endpoint` / AWS_ENDPOINT_URL_COMPREHEND.
  *
- * Operations: DetectSentiment, BatchDetectSentiment, DetectDominantLanguage. Comprehend's
- * input rules are enforced with Comprehend's own error names (HTTP 400, body
- * {"__type": "...", "message": "..."}). Sentiment comes from ./engine.ts (lexicon based).
+ * Operations: DetectSentiment, BatchDetectSentiment, DetectDominantLanguage, DetectToxicContent.
+ * Comprehend's input rules are enforced with Comprehend's own error names (HTTP 400, body
+ * {"__type": "...", "message": "..."}). Sentiment comes from ./engine.ts (lexicon based), toxicity
+ * from ./toxicity.ts (obscenity and lexicons).
  *
  * Fault injection: `throttleRate` r makes each request fail with probability r with
  * ThrottlingException; `random` makes that deterministic in tests. Faults can be changed while
  * running with `setFaults`. No signature checking: any credentials are accepted.
  */
-import http from 'node:http';
-import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { detectDominantLanguage, detectSentiment } from './engine.js';
+import { ServiceError as ComprehendError, startJsonService, type ServiceFaults } from './json-service.js';
+import { detectToxicity } from './toxicity.js';
 
-export interface ComprehendFaults {
-  /** Probability in [0, 1] that a request fails with ThrottlingException. Default 0. */
-  throttleRate?: number;
-  /** Source of uniform [0, 1) numbers for fault decisions. Default Math.random. */
-  random?: () => number;
-}
+export type ComprehendFaults = ServiceFaults;
 
 export interface ComprehendServerOptions {
   /** Port on 127.0.0.1; 0 (default) picks any free port. */
@@ -49,35 +44,15 @@ export const SENTIMENT_MAX_TEXT_BYTES = 5000;
 export const LANGUAGE_MAX_TEXT_BYTES = 100 * 1024;
 export const BATCH_MAX_ITEMS = 25;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** DetectToxicContent: segments per call, and bytes of UTF-8 per segment ("1 KB"). */
+export const TOXICITY_MAX_SEGMENTS = 10;
+export const TOXICITY_MAX_SEGMENT_BYTES = 1024;
+/** DetectToxicContent is English only. */
+export const TOXICITY_LANGUAGES: ReadonlySet<string> = new Set(['en']);
 /** LanguageCode values DetectSentiment accepts. */
 export const SENTIMENT_LANGUAGES: ReadonlySet<string> = new Set([
   'en', 'es', 'fr', 'de', 'it', 'pt', 'ar', 'hi', 'ja', 'ko', 'zh', 'zh-TW',
 ]);
-
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
-
-class ComprehendError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
-interface NormalisedFaults {
-  throttleRate: number;
-  random: () => number;
-}
-
-function normaliseFaults(faults: ComprehendFaults = {}): NormalisedFaults {
-  const throttleRate = faults.throttleRate ?? 0;
-  if (!(throttleRate >= 0 && throttleRate <= 1)) {
-    throw new RangeError(`throttleRate must be a number in [0, 1], got ${String(faults.throttleRate)}`);
-  }
-  return { throttleRate, random: faults.random ?? Math.random };
-}
 
 const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
@@ -86,13 +61,6 @@ function textSizeError(bytes: number, max: number): ComprehendError {
     'TextSizeLimitExceededException',
     `Input text size exceeds limit. Max length of request text allowed is ${max} bytes while in this request the text size is ${bytes} bytes`,
   );
-}
-
-function asObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ComprehendError('InvalidRequestException', 'Request body must be a JSON object');
-  }
-  return body as Record<string, unknown>;
 }
 
 function requireText(input: Record<string, unknown>): string {
@@ -155,6 +123,42 @@ const operations: Record<string, (input: Record<string, unknown>) => unknown> = 
     return { ResultList, ErrorList };
   },
 
+  DetectToxicContent(input) {
+    const segments = input.TextSegments;
+    if (!Array.isArray(segments) || segments.length === 0) {
+      throw new ComprehendError('InvalidRequestException', 'TextSegments is required and must contain at least 1 item');
+    }
+    if (segments.length > TOXICITY_MAX_SEGMENTS) {
+      throw new ComprehendError(
+        'InvalidRequestException',
+        `TextSegments has ${segments.length} items; at most ${TOXICITY_MAX_SEGMENTS} are allowed`,
+      );
+    }
+    const texts = segments.map((segment, index) => {
+      const text = (segment as { Text?: unknown } | null)?.Text;
+      if (typeof text !== 'string' || text.length === 0) {
+        throw new ComprehendError('InvalidRequestException', `TextSegments[${index}].Text is required and must contain at least 1 character`);
+      }
+      const bytes = utf8Bytes(text);
+      if (bytes > TOXICITY_MAX_SEGMENT_BYTES) {
+        throw new ComprehendError(
+          'TextSizeLimitExceededException',
+          `Input text size exceeds limit. Max length of each text segment is ${TOXICITY_MAX_SEGMENT_BYTES} bytes while TextSegments[${index}] is ${bytes} bytes`,
+        );
+      }
+      return text;
+    });
+    const code = input.LanguageCode;
+    if (code === undefined || code === null) throw new ComprehendError('InvalidRequestException', 'LanguageCode is required');
+    if (typeof code !== 'string' || !TOXICITY_LANGUAGES.has(code)) {
+      throw new ComprehendError(
+        'UnsupportedLanguageException',
+        `Unsupported language code ${JSON.stringify(code)}; DetectToxicContent supports: ${[...TOXICITY_LANGUAGES].join(', ')}`,
+      );
+    }
+    return { ResultList: texts.map((text) => detectToxicity(text)) };
+  },
+
   DetectDominantLanguage(input) {
     const text = requireText(input);
     const bytes = utf8Bytes(text);
@@ -163,125 +167,21 @@ const operations: Record<string, (input: Record<string, unknown>) => unknown> = 
   },
 };
 
-/** Reads the body up to `max` bytes; rejects with a 413 ComprehendError beyond that. */
-function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const tooLarge = (): ComprehendError =>
-      new ComprehendError('RequestEntityTooLargeException', `Request body exceeds ${max} bytes`, 413);
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) {
-      reject(tooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > max) {
-        req.off('data', onData);
-        chunks.length = 0;
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown, close = false): void {
-  const payload = JSON.stringify(body);
-  const headers: http.OutgoingHttpHeaders = {
-    'content-type': CONTENT_TYPE,
-    'content-length': Buffer.byteLength(payload),
-    'x-amzn-requestid': randomUUID(),
-  };
-  if (close) headers.connection = 'close';
-  res.writeHead(status, headers);
-  res.end(payload);
-}
-
-function sendError(res: http.ServerResponse, err: ComprehendError, close = false): void {
-  send(res, err.status, { __type: err.type, message: err.message }, close);
-}
-
 export async function startComprehendServer(options: ComprehendServerOptions = {}): Promise<ComprehendServer> {
-  let faults = normaliseFaults(options.faults);
-  const counters = { requests: 0, throttled: 0 };
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    let raw: Buffer;
-    try {
-      raw = await readBody(req, maxBodyBytes);
-    } catch (err) {
-      const e = err instanceof ComprehendError ? err : new ComprehendError('InvalidRequestException', 'Could not read request body');
-      // Stop reading: answer, then drop the connection so the rest of the body is never buffered.
-      res.once('finish', () => req.destroy());
-      sendError(res, e, true);
-      return;
-    }
-
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
-    if (req.method !== 'POST' || !operation) {
-      sendError(res, new ComprehendError('UnknownOperationException', `Unknown operation ${JSON.stringify(target)}`));
-      return;
-    }
-
-    counters.requests++;
-    if (faults.throttleRate > 0 && faults.random() < faults.throttleRate) {
-      counters.throttled++;
-      sendError(res, new ComprehendError('ThrottlingException', 'Rate exceeded (injected fault)'));
-      return;
-    }
-
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      sendError(res, new ComprehendError('InvalidRequestException', 'Request body is not valid JSON'));
-      return;
-    }
-
-    try {
-      send(res, 200, operation(asObject(body)));
-    } catch (err) {
-      if (err instanceof ComprehendError) sendError(res, err);
-      else sendError(res, new ComprehendError('InternalServerException', 'Internal error', 500));
-    }
-  };
-
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) sendError(res, new ComprehendError('InternalServerException', 'Internal error', 500));
-      else res.destroy();
-    });
+  const service = await startJsonService({
+    targetPrefix: TARGET_PREFIX,
+    operations,
+    port: options.port,
+    faults: options.faults,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    errorBody: (error) => ({ __type: error.type, message: error.message }),
+    internalErrorType: 'InternalServerException',
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    setFaults(next?: ComprehendFaults) {
-      faults = normaliseFaults(next);
-    },
-    stats: () => ({ ...counters }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    url: service.url,
+    port: service.port,
+    setFaults: (next?: ComprehendFaults) => service.setFaults(next),
+    stats: () => service.counters(),
+    close: () => service.close(),
   };
 }
