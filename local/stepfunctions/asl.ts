@@ -2,7 +2,8 @@
  * Amazon States Language helpers for the local Step Functions server: parse a definition,
  * reject what aws-local-stepfunctions would silently run wrongly, find the Task states that
  * call Lambda, and derive the "runtime" definition actually handed to the library
- * (scaled retry intervals and timeouts, explicit Task timeouts, no machine timeout).
+ * (scaled retry intervals and timeouts, explicit Task timeouts, no machine timeout, and
+ * `IsPresent: false` rules rewritten around a library bug).
  *
  * The original definition text is never modified: DescribeStateMachine returns it as given.
  */
@@ -101,6 +102,24 @@ function scaleRetriers(state: Json, scale: number): void {
   }
 }
 
+/**
+ * aws-local-stepfunctions 3.0.0 evaluates `IsPresent: false` as never true. `Not` of `IsPresent: true`
+ * means the same in ASL and the library evaluates it correctly, so rules are rewritten that way.
+ */
+function rewriteIsPresentFalse(rule: Json): void {
+  if (rule.IsPresent === false && typeof rule.Variable === 'string') {
+    rule.Not = { Variable: rule.Variable, IsPresent: true };
+    delete rule.Variable;
+    delete rule.IsPresent;
+    return;
+  }
+  for (const key of ['And', 'Or']) {
+    const list = rule[key];
+    if (Array.isArray(list)) for (const inner of list) if (isObject(inner)) rewriteIsPresentFalse(inner);
+  }
+  if (isObject(rule.Not)) rewriteIsPresentFalse(rule.Not);
+}
+
 function rejectUnsupported(where: string, node: Json): void {
   if (node.QueryLanguage === 'JSONata') {
     throw new DefinitionError(
@@ -157,6 +176,10 @@ export function prepareDefinition(definition: Json, options: PrepareOptions): Pr
         case 'Parallel': {
           scaleRetriers(state, options.retryIntervalScale);
           if (Array.isArray(state.Branches)) for (const branch of state.Branches) if (isObject(branch)) visitMachine(branch);
+          break;
+        }
+        case 'Choice': {
+          if (Array.isArray(state.Choices)) for (const rule of state.Choices) if (isObject(rule)) rewriteIsPresentFalse(rule);
           break;
         }
         case 'Fail': {
