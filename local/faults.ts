@@ -19,7 +19,13 @@ export interface FaultRates {
 
 export const NO_FAULTS: FaultRates = { comprehend: 0, dynamodb: 0, sns: 0, crash: 0, hang: 0, lost: 0 };
 
-const KINDS = Object.keys(NO_FAULTS) as Array<keyof FaultRates>;
+/** A kind of fault, by the name `--faults` takes and the stack's fault counters report. */
+export type FaultKind = keyof FaultRates;
+
+export const FAULT_KINDS = Object.keys(NO_FAULTS) as FaultKind[];
+
+/** How many faults of each kind the stack has injected, each kind counted on its own. */
+export type FaultCounts = Record<FaultKind, number>;
 
 /** Parses "all=0.05" or "comprehend=0.1,dynamodb=0.05,..." (later entries override earlier ones). */
 export function parseFaults(spec: string | undefined): FaultRates {
@@ -29,15 +35,15 @@ export function parseFaults(spec: string | undefined): FaultRates {
     const [kind, value] = part.split('=').map((text) => text.trim());
     const rate = Number(value);
     if (!(rate >= 0 && rate <= 1) || value === '') throw new Error(`fault rate for "${kind}" must be a number from 0 to 1, got "${value}"`);
-    if (kind === 'all') for (const each of KINDS) rates[each] = rate;
-    else if ((KINDS as string[]).includes(kind as string)) rates[kind as keyof FaultRates] = rate;
-    else throw new Error(`unknown fault "${kind}": use all, ${KINDS.join(', ')}`);
+    if (kind === 'all') for (const each of FAULT_KINDS) rates[each] = rate;
+    else if ((FAULT_KINDS as string[]).includes(kind as string)) rates[kind as FaultKind] = rate;
+    else throw new Error(`unknown fault "${kind}": use all, ${FAULT_KINDS.join(', ')}`);
   }
   return rates;
 }
 
 export function describeFaults(rates: FaultRates): string {
-  const active = KINDS.filter((kind) => rates[kind] > 0).map((kind) => `${kind} ${(rates[kind] * 100).toFixed(1)}%`);
+  const active = FAULT_KINDS.filter((kind) => rates[kind] > 0).map((kind) => `${kind} ${(rates[kind] * 100).toFixed(1)}%`);
   return active.length ? active.join(', ') : 'none';
 }
 

@@ -24,8 +24,12 @@ export interface InvocationFaults {
 export interface InvocationStats {
   invocations: number;
   errors: number;
+  /** Every timeout, an injected hang's included. */
   timeouts: number;
+  /** Injected faults, each kind on its own. */
   crashes: number;
+  hangs: number;
+  lostAnswers: number;
   totalMs: number;
 }
 
@@ -89,7 +93,7 @@ export class LocalLambdaRuntime {
   private statsFor(name: string): InvocationStats {
     let stats = this.stats.get(name);
     if (!stats) {
-      stats = { invocations: 0, errors: 0, timeouts: 0, crashes: 0, totalMs: 0 };
+      stats = { invocations: 0, errors: 0, timeouts: 0, crashes: 0, hangs: 0, lostAnswers: 0, totalMs: 0 };
       this.stats.set(name, stats);
     }
     return stats;
@@ -138,6 +142,7 @@ export class LocalLambdaRuntime {
         stats.crashes++;
         throw new LambdaError('Runtime.ExitError', `RequestId: ${context.awsRequestId} Error: Runtime exited with error: signal: killed (injected fault)`);
       }
+      if (fault === 'hang') stats.hangs++;
       const running = fault === 'hang' ? new Promise<never>(() => undefined) : handler(ownEvent, context);
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
@@ -147,7 +152,7 @@ export class LocalLambdaRuntime {
       });
       const result = await Promise.race([running, timedOut]);
       if (fault === 'lost') {
-        stats.crashes++;
+        stats.lostAnswers++;
         throw new LambdaError('Runtime.ExitError', `RequestId: ${context.awsRequestId} Error: Runtime exited after the handler returned (injected fault)`);
       }
       return JSON.parse(JSON.stringify(result ?? null));

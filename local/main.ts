@@ -7,6 +7,7 @@ import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mapWithConcurrency } from '../functions/shared/concurrency.js';
+import { toQueueBody, type FeedbackSubmission } from '../functions/shared/feedback.js';
 import { parseFeedbackFile, type FeedbackRequest } from './feedback-file.js';
 import { describeFaults, parseFaults } from './faults.js';
 import { projectRoot } from './service-definition.js';
@@ -125,7 +126,8 @@ async function main(): Promise<number> {
       const byId = new Map(requests.map((request, index) => [submissions[index]?.feedbackId, request.body]));
       const negativeLooking = submissions.find((s) => s.status === 202 && /hated|awful/i.test(byId.get(s.feedbackId) ?? ''));
       // The redelivered body is the one the intake queued: read it back from what the intake answered.
-      const queuedBody = (s: Submission) => JSON.stringify({ ...JSON.parse(byId.get(s.feedbackId) as string), feedbackId: s.feedbackId, submittedAt: new Date().toISOString() });
+      const queuedBody = (s: Submission) =>
+        toQueueBody({ ...(JSON.parse(byId.get(s.feedbackId) as string) as FeedbackSubmission), feedbackId: s.feedbackId as string, submittedAt: new Date().toISOString() });
       submissions.push(...(await enqueueDirectly(stack, negativeLooking, queuedBody)));
       const accepted = submissions.filter((s) => s.status < 400).length;
       console.log(`${accepted} accepted, ${submissions.length - accepted} refused by the intake; 2 more put straight on the queue (a redelivery and a malformed message).`);

@@ -17,9 +17,9 @@ import { LocalEventBus } from './eventbridge/bus.js';
 import { eventBridgeRules } from './eventbridge/rules.js';
 import { QueuePoller } from './event-source.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
-import { dynamoDbRules, invocationFaults, snsRules, type FaultRates } from './faults.js';
+import { dynamoDbRules, invocationFaults, snsRules, type FaultCounts, type FaultRates } from './faults.js';
 import { startHttpApi, type HttpApiServer } from './http-api.js';
-import { LocalLambdaRuntime } from './lambda-runtime.js';
+import { LocalLambdaRuntime, type InvocationStats } from './lambda-runtime.js';
 import { DocumentVerdicts } from './s3/document-verdicts.js';
 import { emitObjectCreatedEvents, type ObjectCreatedNotifications } from './s3/object-created.js';
 import {
@@ -105,7 +105,8 @@ export interface LocalStack {
   documents: DocumentVerdicts;
   /** Changes the injected fault rates; only when the stack was started with `faults`. */
   setFaults(rates: FaultRates): void;
-  faultStats(): Record<string, number>;
+  /** The faults injected so far, by kind. */
+  faultStats(): FaultCounts;
   stop(): Promise<void>;
 }
 
@@ -466,13 +467,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       objectCreated,
       documents,
       setFaults,
-      faultStats: () => ({
-        comprehendThrottles: comprehend.stats().throttled,
-        dynamodbErrors: dynamoFaults?.stats().injected ?? 0,
-        snsErrors: snsFaults?.stats().injected ?? 0,
-        crashes: [...runtime.stats.values()].reduce((sum, s) => sum + s.crashes, 0),
-        timeouts: [...runtime.stats.values()].reduce((sum, s) => sum + s.timeouts, 0),
-      }),
+      faultStats: () => {
+        const invocations = [...runtime.stats.values()];
+        const total = (count: (stats: InvocationStats) => number) => invocations.reduce((sum, stats) => sum + count(stats), 0);
+        return {
+          comprehend: comprehend.stats().throttled,
+          dynamodb: dynamoFaults?.stats().injected ?? 0,
+          sns: snsFaults?.stats().injected ?? 0,
+          crash: total((stats) => stats.crashes),
+          hang: total((stats) => stats.hangs),
+          lost: total((stats) => stats.lostAnswers),
+        };
+      },
       stop,
     };
   } catch (error) {

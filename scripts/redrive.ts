@@ -1,82 +1,9 @@
-// Moves dead-lettered feedback back onto the feedback queue once the cause is fixed.
-// `npm run redrive` reads FEEDBACK_DLQ_URL and FEEDBACK_QUEUE_URL (the local stack writes them to
-// .local-stack.env; on AWS take them from the stack outputs), or --from and --to.
-// Each message is re-sent before it is deleted, so a crash half-way duplicates (harmlessly: triage is
-// idempotent on feedbackId) rather than loses. Invalid feedback would only bounce back, so it stays unless
-// --include-invalid says otherwise.
+// `npm run redrive`: the redrive of ops/redrive.ts from the command line. Reads FEEDBACK_DLQ_URL and
+// FEEDBACK_QUEUE_URL (the local stack writes them to .local-stack.env; on AWS take them from the stack
+// outputs), or --from and --to. Invalid feedback stays on the dead-letter queue unless --include-invalid.
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-  type Message,
-} from '@aws-sdk/client-sqs';
-
-export interface RedriveOptions {
-  sqs: SQSClient;
-  from: string;
-  to: string;
-  /** At most this many messages are moved. */
-  max: number;
-  includeInvalid: boolean;
-  dryRun: boolean;
-}
-
-export interface RedriveResult {
-  moved: number;
-  kept: number;
-  byError: Record<string, number>;
-}
-
-const PERMANENTLY_INVALID = 'InvalidFeedbackError';
-/** How long a message being looked at stays hidden on the DLQ; kept ones are shown again at the end. */
-const HOLD_SECONDS = 60;
-
-export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
-  const result: RedriveResult = { moved: 0, kept: 0, byError: {} };
-  const seen = new Set<string>();
-  const keptHandles: string[] = [];
-  while (result.moved + result.kept < options.max) {
-    const { Messages = [] } = await options.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: options.from,
-        MaxNumberOfMessages: Math.min(10, options.max - result.moved - result.kept),
-        WaitTimeSeconds: 0,
-        VisibilityTimeout: HOLD_SECONDS,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    const fresh = Messages.filter((message: Message) => !seen.has(message.MessageId ?? ''));
-    if (fresh.length === 0) break;
-    for (const message of fresh) {
-      seen.add(message.MessageId ?? '');
-      const errorName = message.MessageAttributes?.errorName?.StringValue ?? 'MaxReceiveCountExceeded';
-      result.byError[errorName] = (result.byError[errorName] ?? 0) + 1;
-      if (options.dryRun || (errorName === PERMANENTLY_INVALID && !options.includeInvalid)) {
-        result.kept++;
-        keptHandles.push(message.ReceiptHandle ?? '');
-        continue;
-      }
-      const feedbackId = message.MessageAttributes?.feedbackId;
-      await options.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: options.to,
-          MessageBody: message.Body ?? '',
-          MessageAttributes: feedbackId ? { feedbackId } : undefined,
-        }),
-      );
-      await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.from, ReceiptHandle: message.ReceiptHandle }));
-      result.moved++;
-    }
-  }
-  for (const ReceiptHandle of keptHandles) {
-    await options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: options.from, ReceiptHandle, VisibilityTimeout: 0 }));
-  }
-  return result;
-}
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { redrive } from '../ops/redrive.js';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -103,12 +30,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      console.error(`redrive failed: ${error.message}`);
-      process.exit(1);
-    },
-  );
-}
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`redrive failed: ${error.message}`);
+    process.exit(1);
+  },
+);

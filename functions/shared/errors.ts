@@ -1,12 +1,19 @@
 // Named errors. Their `name` is the errorType Step Functions sees, so Retry and Catch in the
 // state machine, and the consumer's retry-or-reject decision, all key on these names.
 
+/**
+ * What is wrong with refused input, for callers that answer each kind differently (the intake picks its HTTP
+ * status from it): the message is for people and may be reworded freely.
+ */
+export type RejectionCode = 'invalid' | 'tooLarge' | 'unsupportedMediaType';
+
 /** The feedback itself is unacceptable: retrying can never help. */
 export class InvalidFeedbackError extends Error {
   override readonly name = 'InvalidFeedbackError';
   constructor(
     message: string,
     readonly field?: string,
+    readonly code: Extract<RejectionCode, 'invalid' | 'tooLarge'> = 'invalid',
   ) {
     super(message);
   }
@@ -80,6 +87,14 @@ export function isTransientAwsError(error: unknown): boolean {
   if (status !== undefined && (status >= 500 || status === 429)) return true;
   // Sockets reset or refused before any HTTP answer.
   return typeof e.code === 'string' && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN)$/.test(e.code);
+}
+
+/**
+ * True when DynamoDB refused a write because its condition did not hold: an answer for a conditional write,
+ * not a failure. The SDK's ConditionalCheckFailedException carries this name, so one test covers it and a plain error.
+ */
+export function isConditionFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as AwsLikeError).name === 'ConditionalCheckFailedException';
 }
 
 /** Wraps an AWS SDK failure into the error class the state machine knows how to handle. */

@@ -88,7 +88,7 @@ function feedbackText(record: Record<string, unknown>): string {
   if (text.length === 0) throw new InvalidFeedbackError('text must not be empty', 'text');
   const chars = codePointLength(text);
   if (chars > FEEDBACK_LIMITS.maxTextChars) {
-    throw new InvalidFeedbackError(`text must be at most ${FEEDBACK_LIMITS.maxTextChars} characters, got ${chars}`, 'text');
+    throw new InvalidFeedbackError(`text must be at most ${FEEDBACK_LIMITS.maxTextChars} characters, got ${chars}`, 'text', 'tooLarge');
   }
   return text;
 }

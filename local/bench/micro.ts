@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { needsAlert, type Feedback, type SentimentResult } from '../../functions/shared/feedback.js';
+import { needsAlert, toQueueBody, type Feedback, type SentimentResult } from '../../functions/shared/feedback.js';
 import { useExecutionMode } from '../execution-mode.js';
 import type { ExecutionMode } from '../service-definition.js';
 import type { LocalStack } from '../stack.js';
@@ -34,7 +34,7 @@ function sqsRecord(stack: LocalStack, feedback: Feedback): SQSRecord {
   return {
     messageId: randomUUID(),
     receiptHandle: 'micro',
-    body: JSON.stringify(feedback),
+    body: toQueueBody(feedback),
     attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'bench', ApproximateFirstReceiveTimestamp: now },
     messageAttributes: {},
     md5OfBody: '',

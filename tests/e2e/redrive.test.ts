@@ -4,7 +4,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { NO_FAULTS } from '../../local/faults.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { deadLetters, storedFeedback, waitUntilSettled } from '../../local/triage-ledger.js';
-import { redrive } from '../../scripts/redrive.js';
+import { redrive } from '../../ops/redrive.js';
 
 let stack: LocalStack;
 

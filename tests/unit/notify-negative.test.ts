@@ -17,6 +17,7 @@ const updates = () => dynamo.commandCalls(UpdateCommand).map((call) => call.args
 beforeAll(() => {
   process.env.FEEDBACK_TABLE = 'feedback-test';
   process.env.ALERT_TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:alerts';
+  process.env.ALERT_CLAIM_SECONDS = '30';
 });
 beforeEach(() => {
   dynamo.reset();

@@ -39,16 +39,18 @@ describe('submitFeedback handler', () => {
   });
 
   it.each([
-    ['no body', { body: undefined }, 400, 'request body is required'],
-    ['invalid JSON', { body: '{"bookId":' }, 400, 'body is not valid JSON'],
-    ['an array', { body: '[]' }, 400, 'feedback must be a JSON object'],
-    ['a missing field', { body: '{"text":"hi"}' }, 400, 'bookId is required'],
-    ['empty text', { body: '{"bookId":"b","text":""}' }, 400, 'text must not be empty'],
-    ['text over the limit', { body: JSON.stringify({ bookId: 'b', text: 'x'.repeat(10_001) }) }, 413, 'at most 10000 characters'],
-    ['a body over the limit', { body: 'x'.repeat(70_000) }, 413, 'request body must be at most 65536 bytes'],
-    ['invalid UTF-8', { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64'), isBase64Encoded: true }, 400, 'not valid UTF-8'],
-    ['a form post', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'content-type must be application/json'],
-  ] as const)('answers %s with %d and a clear message', async (_case, overrides, status, message) => {
+    ['no body', 400, { body: undefined }, 'request body is required'],
+    ['invalid JSON', 400, { body: '{"bookId":' }, 'body is not valid JSON'],
+    ['an array', 400, { body: '[]' }, 'feedback must be a JSON object'],
+    ['a missing field', 400, { body: '{"text":"hi"}' }, 'bookId is required'],
+    ['empty text', 400, { body: '{"bookId":"b","text":""}' }, 'text must not be empty'],
+    ['text over the limit', 413, { body: JSON.stringify({ bookId: 'b', text: 'x'.repeat(10_001) }) }, 'at most 10000 characters'],
+    // The same wording as the text's limit, but a malformed id, not a large payload: the code decides, not the words.
+    ['an id over the limit', 400, { body: JSON.stringify({ bookId: 'b'.repeat(129), text: 'fine' }) }, 'bookId must be at most 128 characters'],
+    ['a body over the limit', 413, { body: 'x'.repeat(70_000) }, 'request body must be at most 65536 bytes'],
+    ['invalid UTF-8', 400, { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64'), isBase64Encoded: true }, 'not valid UTF-8'],
+    ['a form post', 415, { headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 'content-type must be application/json'],
+  ] as const)('answers %s with %d and a clear message', async (_case, status, overrides, message) => {
     const { statusCode, body } = await submit(overrides as Partial<APIGatewayProxyEventV2>);
     expect(statusCode).toBe(status);
     expect(String(body.message)).toContain(message);

@@ -24,7 +24,7 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Prom
     feedback = { feedbackId: randomUUID(), submittedAt: new Date().toISOString(), ...readSubmission(event) };
   } catch (error) {
     if (error instanceof RequestRejectedError) {
-      logger.info('Feedback refused', { statusCode: error.statusCode, reason: error.message });
+      logger.info('Feedback refused', { statusCode: error.statusCode, code: error.code, reason: error.message });
       return answer(error.statusCode, { message: error.message, ...(error.field ? { field: error.field } : {}) });
     }
     throw error;
