@@ -24,12 +24,12 @@ export const documents = /* @__PURE__ */ DynamoDBDocumentClient.from(/* @__PURE_
 export const notifications = /* @__PURE__ */ new SNSClient({});
 
 // StartSyncExecution is sent to a `sync-` prefixed host, which a local endpoint does not have.
-export const stepFunctions = /* @__PURE__ */ new SFNClient({ disableHostPrefix: endpointOverridden('SFN') });
+export const stepFunctions = /* @__PURE__ */ new SFNClient({ disableHostPrefix: /* @__PURE__ */ endpointOverridden('SFN') });
 
 // A local queue's URL names a host that does not resolve; send requests to the configured endpoint instead.
-export const queues = /* @__PURE__ */ new SQSClient({ useQueueUrlAsEndpoint: !endpointOverridden('SQS') });
+export const queues = /* @__PURE__ */ new SQSClient({ useQueueUrlAsEndpoint: !/* @__PURE__ */ endpointOverridden('SQS') });
 
 // A local endpoint has no per-bucket host names: address buckets in the path.
-export const objects = /* @__PURE__ */ new S3Client({ forcePathStyle: endpointOverridden('S3') });
+export const objects = /* @__PURE__ */ new S3Client({ forcePathStyle: /* @__PURE__ */ endpointOverridden('S3') });
 
 export const imageModeration = /* @__PURE__ */ new RekognitionClient({});

@@ -37,7 +37,7 @@ const textInput: NotifyOffensiveInput = { document: input.document, kind: 'text'
 beforeAll(() => {
   process.env.DOCUMENTS_TABLE = 'documents-test';
   process.env.DOCUMENT_ALERT_TOPIC_ARN = TOPIC;
-  process.env.ALERT_CLAIM_SECONDS = '30';
+  process.env.DOCUMENT_ALERT_CLAIM_SECONDS = '30';
 });
 beforeEach(() => {
   dynamo.reset();

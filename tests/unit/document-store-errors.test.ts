@@ -15,7 +15,7 @@ const conditionFailed = () => new ConditionalCheckFailedException({ message: 'Th
 beforeAll(() => {
   process.env.DOCUMENTS_TABLE = 'documents-test';
   process.env.PROCESSING_CLAIM_SECONDS = '600';
-  process.env.ALERT_CLAIM_SECONDS = '30';
+  process.env.DOCUMENT_ALERT_CLAIM_SECONDS = '30';
 });
 beforeEach(() => dynamo.reset());
 

@@ -36,7 +36,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.DOCUMENTS_TABLE = TABLE;
   process.env.PROCESSING_CLAIM_SECONDS = '600';
-  process.env.ALERT_CLAIM_SECONDS = '30';
+  process.env.DOCUMENT_ALERT_CLAIM_SECONDS = '30';
   process.env.DOCUMENTS_RECENT_INDEX = 'recent';
   const admin = new DynamoDBClient({ endpoint });
   await admin.send(

@@ -128,7 +128,7 @@ describe('document moderation timeout budget', () => {
   });
 
   it('an alert claim outlives the notify function, and the wait for another delivery outlasts the claim', () => {
-    const claim = Number(service.functions.notifyOffensive!.environment.ALERT_CLAIM_SECONDS);
+    const claim = Number(service.functions.notifyOffensive!.environment.DOCUMENT_ALERT_CLAIM_SECONDS);
     expect(claim).toBe(settings.alertClaimSeconds);
     expect(claim).toBeGreaterThan(service.functions.notifyOffensive!.timeoutSeconds);
     for (const name of ['NotifyImages', 'NotifyText']) {

@@ -62,7 +62,7 @@ export const documentConfig = {
   /** Lifetime of a presigned upload URL. */
   uploadUrlSeconds: () => positiveInteger('UPLOAD_URL_SECONDS'),
   /** How long an alert claim holds before another delivery may take it over. */
-  alertClaimSeconds: () => positiveInteger('ALERT_CLAIM_SECONDS'),
+  alertClaimSeconds: () => positiveInteger('DOCUMENT_ALERT_CLAIM_SECONDS'),
   /**
    * How long an execution's PROCESSING claim on a document holds: the state machine's TimeoutSeconds, so a
    * claim left by an execution that timed out or was stopped lets a rerun take the document over.

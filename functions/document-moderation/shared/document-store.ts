@@ -5,7 +5,7 @@
 // answer "someone got there first", and the functions read the record to say who.
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../../shared/clients.js';
-import { classifyAwsError, TransientDependencyError } from '../../shared/errors.js';
+import { classifyAwsError, isConditionFailure, TransientDependencyError } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
 import { documentConfig } from './config.js';
 import type { DocumentRef, DocumentVerdict, FlaggedImage, VerdictStatus } from './contract.js';
@@ -57,10 +57,6 @@ const ALERT_ATTRIBUTES: Record<AlertKind, { status: string; token: string; expir
     sentAt: 'textAlertSentAt',
   },
 };
-
-export function isConditionFailure(error: unknown): boolean {
-  return (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
-}
 
 /**
  * An UpdateExpression that sets every defined value (undefined ones are left out, as DynamoDB refuses a
