@@ -1,0 +1,33 @@
+// ExtractImages state: reads the PDF version from S3, writes each distinct embedded image as a PNG under
+// derived/, and returns the keys of the manifests listing them (the Map iterates those, not the images).
+import type { Context } from 'aws-lambda';
+import { lambdaHandler } from '../../shared/handler.js';
+import { logger } from '../../shared/logger.js';
+import { documentConfig } from '../shared/config.js';
+import type { ExtractImagesOutput, ExtractInput } from '../shared/contract.js';
+import { DEADLINE_MARGIN_MS } from '../shared/pdf-limits.js';
+import { derivedKeys, readDocument, writeObject } from '../shared/pdf-source.js';
+import { extractImages, type ImageSink } from './images.js';
+
+export const handler = lambdaHandler(async (event: ExtractInput, context: Context): Promise<ExtractImagesOutput> => {
+  const { document } = event;
+  logger.appendKeys({ documentId: document.documentId });
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+  const limits = {
+    maxDocumentBytes: documentConfig.maxDocumentBytes(),
+    maxPages: documentConfig.maxPages(),
+    maxImages: documentConfig.maxImages(),
+    imagesPerBatch: documentConfig.imagesPerBatch(),
+  };
+  const bucket = documentConfig.bucket();
+  const sink: ImageSink = {
+    putImage: (key, png) => writeObject(bucket, key, png, 'image/png'),
+    putManifest: (key, images) => writeObject(bucket, key, JSON.stringify(images), 'application/json'),
+  };
+  const started = Date.now();
+  const bytes = await readDocument(document, limits.maxDocumentBytes);
+  const keys = derivedKeys(documentConfig.derivedPrefix(), document.documentId);
+  const { undecodable, ...result } = await extractImages(bytes, limits, keys, sink, deadline);
+  logger.info('Images extracted', { ...result, undecodable, milliseconds: Date.now() - started });
+  return result;
+});
