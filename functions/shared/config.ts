@@ -14,6 +14,9 @@ export const FEEDBACK_LIMITS = {
 /** Comprehend's per-document limit for DetectSentiment, in bytes of UTF-8. */
 export const COMPREHEND_MAX_TEXT_BYTES = 5_000;
 
+/** Documents one BatchDetectSentiment call takes, at most. */
+export const COMPREHEND_BATCH_MAX_DOCUMENTS = 25;
+
 /** Characters of reader text that logs and alerts may carry. */
 export const EXCERPT_CHARS = 160;
 

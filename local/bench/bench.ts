@@ -15,6 +15,8 @@ import { measureFunctionMemory, type FunctionMemory } from './function-memory.js
 import { measureConsumerBatch, measureFrontOverhead, type BatchTiming, type FrontOverhead } from './micro.js';
 import { runPipelineBench, type PipelineOptions, type PipelineReport } from './pipeline.js';
 import { cpuBreakdown, readProfile, type CpuShare } from './profile.js';
+import type { BacklogAnswer } from './backlog-process.js';
+import { describeBacklog, type BacklogOptions, type BacklogResult } from './backlog.js';
 import type { ScenarioAnswer } from './scenario-process.js';
 import { median } from './stats.js';
 
@@ -37,6 +39,11 @@ export interface BenchOptions {
   costMessagesPerMonth: number[];
   /** Runs pipeline scenarios in a fresh process each (true for the real bench; the smoke test runs them in-process). */
   isolateScenarios: boolean;
+  /**
+   * Backlogs drained under Comprehend's quota (AWS's defaults), each in a process of its own; by default
+   * defaultBacklogs(scenarios): the largest scenario size, in each mode the scenarios run.
+   */
+  backlogs?: BacklogOptions[];
   onProgress?: (line: string) => void;
 }
 
@@ -45,6 +52,7 @@ export interface BenchReport {
   command: string;
   machine: { cpu: string; cores: number; memoryGb: number; os: string; node: string };
   pipeline: Array<{ label: string; report: PipelineReport }>;
+  backlog: BacklogResult[];
   cpu?: { label: string; messages: number; shares: CpuShare[] };
   front: FrontOverhead;
   consumerBatch: BatchTiming[];
@@ -76,6 +84,37 @@ export function defaultScenarios(options: { sizes: number[]; rate: number; calmR
     options: { ...base, messages: calm, ratePerSecond: options.calmRate, mode: 'perMessage' },
   });
   return scenarios;
+}
+
+/**
+ * The backlog scenarios: as many messages as the largest pipeline scenario, put on the queue at once, in each mode
+ * the scenarios run, with Comprehend's quota as AWS sets it by default (serverless/feedback-triage.yml).
+ */
+export function defaultBacklogs(scenarios: Scenario[]): BacklogOptions[] {
+  const messages = Math.max(...scenarios.map((scenario) => scenario.options.messages));
+  const modes = [...new Set(scenarios.map((scenario) => scenario.options.mode))];
+  // Bounded: well past what the quota needs to drain the backlog (10,000 at 20/s: 500 s).
+  return modes.map((mode) => ({ messages, mode, timeoutMs: Math.max(120_000, messages * 100) }));
+}
+
+function runBacklogProcess(options: BacklogOptions): Promise<BacklogResult> {
+  const child = fork(fileURLToPath(new URL('./backlog-process.ts', import.meta.url)), ['--backlog'], {
+    cwd: projectRoot,
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.on('message', (answer: BacklogAnswer) => {
+      if ('result' in answer) resolve(answer.result);
+      else reject(new Error(`backlog failed: ${answer.error}`));
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`backlog process exited with ${code}`));
+    });
+    child.send(options);
+  });
 }
 
 function runScenarioProcess(options: PipelineOptions, onProgress?: (line: string) => void): Promise<PipelineReport> {
@@ -176,6 +215,13 @@ export async function runBench(options: BenchOptions, command: string): Promise<
     pipeline.push({ label: scenario.label, report });
     progress(`  ${report.throughput.toFixed(1)} msgs/s, stored p50/p99 ${report.storedLatencyMs.p50.toFixed(0)}/${report.storedLatencyMs.p99.toFixed(0)} ms, peak RSS ${report.memory.peakRssMb.toFixed(0)} MB`);
   }
+  const backlog: BacklogResult[] = [];
+  for (const backlogOptions of options.backlogs ?? defaultBacklogs(options.scenarios)) {
+    progress(`Backlog under Comprehend's quota: ${backlogOptions.messages.toLocaleString('en-US')} messages at once, ${backlogOptions.mode}`);
+    const result = await runBacklogProcess(backlogOptions);
+    backlog.push(result);
+    progress(`  ${describeBacklog(result)}`);
+  }
   let cpu: BenchReport['cpu'];
   if (options.profileScenario) {
     const file = join(tmpdir(), `feedback-triage-bench-${process.pid}.cpuprofile`);
@@ -187,7 +233,8 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   }
 
   progress('Consumer batch and Step Functions front');
-  const stack = await startLocalStack({ logLevel: 'ERROR' });
+  // Overheads, not the quota: Comprehend answers every call here.
+  const stack = await startLocalStack({ logLevel: 'ERROR', comprehendRequestsPerSecond: {} });
   let front: FrontOverhead;
   let consumerBatch: BatchTiming[];
   const memory: FunctionMemory[] = [];
@@ -227,6 +274,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
       node: process.version,
     },
     pipeline,
+    backlog,
     cpu,
     front,
     consumerBatch,

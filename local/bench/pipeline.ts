@@ -180,7 +180,9 @@ async function deleteRecords(stack: LocalStack, feedbackIds: string[]): Promise<
 
 export async function runPipelineBench(options: PipelineOptions, onProgress?: (line: string) => void): Promise<PipelineReport> {
   // The same stack `npm start` runs (its defaults, the handlers' log level at ERROR).
-  const stack = await startLocalStack({ logLevel: 'ERROR' });
+  // The stack's own ceiling: no Comprehend quota, and the 4 pollers these scenarios have always measured with
+  // (the backlog scenarios, local/bench/backlog.ts, run under the quota and its concurrency caps).
+  const stack = await startLocalStack({ logLevel: 'ERROR', comprehendRequestsPerSecond: {}, pollerConcurrency: 4 });
   try {
     if (options.mode !== 'perMessage') await useExecutionMode(stack, options.mode);
     const warmupIds: string[] = [];

@@ -33,6 +33,30 @@ export function pipelineTable(report: BenchReport): string {
   );
 }
 
+export function backlogTable(report: BenchReport): string {
+  return table(
+    ['mode', 'messages', 'Comprehend quota', 'ceiling msgs/s', 'msgs/s', 'of the ceiling', 'throttled calls', 'dead-lettered', 'lost', 'duplicates', 'drained in', 'executions, consumers'],
+    report.backlog.map((b) => {
+      const operation = b.mode === 'perMessage' ? 'DetectSentiment' : 'BatchDetectSentiment';
+      return [
+        b.mode,
+        b.messages.toLocaleString('en-US'),
+        `${operation} ${b.quotas[operation]}/s`,
+        String(b.ceiling),
+        b.messagesPerSecond.toFixed(1),
+        `${((100 * b.messagesPerSecond) / b.ceiling).toFixed(0)} %`,
+        String(Object.values(b.throttles).reduce((sum, count) => sum + count, 0)),
+        String(b.deadLettered),
+        String(b.lost),
+        String(b.duplicateRecords + b.duplicateAlerts),
+        `${(b.elapsedMs / 1000).toFixed(1)} s${b.settled ? '' : ' (not settled)'}`,
+        `${b.executions}, ${b.consumers}`,
+      ];
+    }),
+    ['---', '---:', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:'],
+  );
+}
+
 export function targetsTable(report: BenchReport): string {
   return table(['', 'what', 'target', 'measured'], report.targets.map((t) => [t.met ? 'met' : '**missed**', t.what, t.target, t.measured]));
 }
@@ -190,6 +214,20 @@ export function formatBenchMarkdown(report: BenchReport): string {
       '',
     );
   }
+  if (report.backlog.length > 0) {
+    lines.push(
+      '### A backlog under Comprehend\'s quota',
+      '',
+      'The messages are put on the queue at once and the local Comprehend enforces AWS\'s default request rates',
+      '(token buckets, docs/QUOTAS.md); the event source runs the maximumConcurrency serverless.yml derives from the',
+      'quota for the mode. The ceiling is what the quota allows: perMessage, the DetectSentiment quota (one call per',
+      'message); perBatch, the BatchDetectSentiment quota times the documents per call (the batch size). Throttled calls',
+      'were refused with ThrottlingException and retried (by the SDK, then by the workflow\'s throttling Retry).',
+      '',
+      backlogTable(report),
+      '',
+    );
+  }
   lines.push(
     '## 2. The consumer\'s batch',
     '',
@@ -342,6 +380,7 @@ export function formatBenchConsole(report: BenchReport): string {
     'End to end:',
     pipelineTable(report),
     '',
+    ...(report.backlog.length > 0 ? ["Backlog under Comprehend's quota:", backlogTable(report), ''] : []),
     report.cpu ? `CPU per message:\n${cpuTable(report)}\n` : '',
     'Consumer batch:',
     batchTable(report),

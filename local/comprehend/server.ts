@@ -8,12 +8,17 @@
  * {"__type": "...", "message": "..."}). Sentiment comes from ./engine.ts (lexicon based), toxicity
  * from ./toxicity.ts (obscenity and lexicons).
  *
+ * Quotas: `quotas` gives each operation a request rate (requests per second, a token bucket as AWS keeps);
+ * past it a call is refused as AWS refuses it, HTTP 400 ThrottlingException "Rate exceeded". The local stack
+ * passes custom.triage.comprehendRequestsPerSecond, AWS's defaults (docs/QUOTAS.md).
+ *
  * Fault injection: `throttleRate` r makes each request fail with probability r with
  * ThrottlingException; `random` makes that deterministic in tests. Faults can be changed while
  * running with `setFaults`. No signature checking: any credentials are accepted.
  */
 import { detectDominantLanguage, detectSentiment } from './engine.js';
-import { ServiceError as ComprehendError, startJsonService, type ServiceFaults } from './json-service.js';
+import { OperationQuotas, type RateQuotas } from '../quota/token-bucket.js';
+import { ServiceError as ComprehendError, startJsonService, type Operation, type ServiceFaults } from './json-service.js';
 import { detectToxicity } from './toxicity.js';
 
 export type ComprehendFaults = ServiceFaults;
@@ -24,6 +29,10 @@ export interface ComprehendServerOptions {
   faults?: ComprehendFaults;
   /** Largest request body accepted, in bytes (default 1 MiB); larger bodies get HTTP 413. */
   maxBodyBytes?: number;
+  /** Requests per second each operation allows; an operation not named has no quota. */
+  quotas?: RateQuotas;
+  /** The clock the quotas' buckets refill by, in milliseconds (tests pass their own). */
+  now?: () => number;
 }
 
 export interface ComprehendServer {
@@ -32,8 +41,14 @@ export interface ComprehendServer {
   port: number;
   /** Replaces the current faults (omitted fields go back to their defaults). */
   setFaults(faults?: ComprehendFaults): void;
-  /** Requests answered, and how many of them were refused by an injected throttle. */
-  stats(): { requests: number; throttled: number };
+  /** Replaces the request-rate quotas (fresh buckets). */
+  setQuotas(quotas: RateQuotas): void;
+  quotas(): RateQuotas;
+  /**
+   * Requests answered; how many an injected throttle refused (`throttled`); and how many each operation's
+   * quota refused (`overQuota`).
+   */
+  stats(): { requests: number; throttled: number; overQuota: Record<string, number> };
   close(): Promise<void>;
 }
 
@@ -167,10 +182,27 @@ const operations: Record<string, (input: Record<string, unknown>) => unknown> = 
   },
 };
 
+/** AWS's answer to a call over its operation's rate quota (the message is AWS's own wording). */
+export const THROTTLED_MESSAGE = 'Rate exceeded';
+
+/** Each operation behind its quota: over it, the call is refused before any work is done. */
+function withinQuotas(quotas: OperationQuotas): Record<string, Operation> {
+  return Object.fromEntries(
+    Object.entries(operations).map(([name, operation]) => [
+      name,
+      (input: Record<string, unknown>) => {
+        if (!quotas.admit(name)) throw new ComprehendError('ThrottlingException', THROTTLED_MESSAGE);
+        return operation(input);
+      },
+    ]),
+  );
+}
+
 export async function startComprehendServer(options: ComprehendServerOptions = {}): Promise<ComprehendServer> {
+  const quotas = new OperationQuotas(options.quotas, options.now);
   const service = await startJsonService({
     targetPrefix: TARGET_PREFIX,
-    operations,
+    operations: withinQuotas(quotas),
     port: options.port,
     faults: options.faults,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -181,7 +213,9 @@ export async function startComprehendServer(options: ComprehendServerOptions = {
     url: service.url,
     port: service.port,
     setFaults: (next?: ComprehendFaults) => service.setFaults(next),
-    stats: () => service.counters(),
+    setQuotas: (next: RateQuotas) => quotas.set(next),
+    quotas: () => quotas.quotas(),
+    stats: () => ({ ...service.counters(), overQuota: quotas.throttled() }),
     close: () => service.close(),
   };
 }

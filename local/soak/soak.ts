@@ -65,6 +65,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     timeScale: options.timeScale,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
     pollerConcurrency: 8,
+    // The soak measures fault handling, not quotas: the Comprehend quota is lifted (the backlog test covers it).
+    comprehendRequestsPerSecond: {},
   });
   try {
     const plan = Array.from({ length: options.messages }, (_, index) => {

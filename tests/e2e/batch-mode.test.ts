@@ -4,7 +4,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { useExecutionMode } from '../../local/execution-mode.js';
-import { LambdaError } from '../../local/lambda-runtime.js';
 import type { ExecutionMode } from '../../local/service-definition.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { accountFor, isClean, type Submission } from '../../local/summary.js';
@@ -98,12 +97,18 @@ describe('one bad message in a batch (perBatch mode)', () => {
     const invoke = stack.runtime.invoke.bind(stack.runtime);
     // Comprehend refusing one text for good, and failing another every time (as the workflow's retries see it).
     stack.runtime.invoke = async (name: string, event: unknown) => {
-      const bookId = (event as { feedback?: { bookId?: string } })?.feedback?.bookId;
-      if (name === 'detectSentiment' && bookId === 'poison') {
-        throw new LambdaError('PermanentDependencyError', 'Comprehend DetectSentiment failed: UnsupportedLanguageException: unsupported language');
-      }
-      if (name === 'detectSentiment' && bookId?.startsWith('flaky')) throw new LambdaError('TransientDependencyError', 'Comprehend DetectSentiment failed: ThrottlingException');
-      return invoke(name, event);
+      const items = (event as { items?: Array<{ feedback?: { bookId?: string } }> })?.items;
+      if (name !== 'detectSentiment' || !items) return invoke(name, event);
+      // Comprehend answers the batch but refuses one document for good and fails another every time (its ErrorList).
+      const detections = (await invoke(name, event)) as unknown[];
+      return detections.map((detection, index) => {
+        const bookId = items[index]?.feedback?.bookId;
+        if (bookId === 'poison') {
+          return { failure: { Error: 'PermanentDependencyError', Cause: 'Comprehend BatchDetectSentiment failed: UnsupportedLanguageException: unsupported language' } };
+        }
+        if (bookId?.startsWith('flaky')) return { failure: { Error: 'TransientDependencyError', Cause: 'Comprehend BatchDetectSentiment failed: InternalServerException' } };
+        return detection;
+      });
     };
     try {
       const records = [
@@ -120,7 +125,7 @@ describe('one bad message in a batch (perBatch mode)', () => {
       const dead = (await deadLetters(stack)).filter((letter) => ['m-poison', 'm-flaky-last'].includes(letter.messageId));
       expect(dead.map((letter) => [letter.messageId, letter.errorName, letter.reason]).sort()).toEqual([
         ['m-flaky-last', 'TransientDependencyError', expect.stringContaining('gave up after 5 receives')],
-        ['m-poison', 'PermanentDependencyError', 'PermanentDependencyError: Comprehend DetectSentiment failed: UnsupportedLanguageException: unsupported language'],
+        ['m-poison', 'PermanentDependencyError', 'PermanentDependencyError: Comprehend BatchDetectSentiment failed: UnsupportedLanguageException: unsupported language'],
       ]);
       expect((await takeAlerts(stack)).some((alert) => stored.some((item) => item.bookId === 'good-2' && item.feedbackId === alert.feedbackId))).toBe(true);
     } finally {

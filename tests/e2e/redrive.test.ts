@@ -32,7 +32,7 @@ it('dead-letters after the last receive with the reason, then redrives once the 
 
   const letters = await deadLetters(stack);
   const throttled = letters.find((letter) => letter.feedbackId === feedbackId);
-  expect(throttled?.errorName).toBe('TransientDependencyError');
+  expect(throttled?.errorName).toBe('DependencyThrottledError');
   expect(throttled?.reason).toMatch(/gave up after 5 receives; last failure: Comprehend DetectSentiment failed: ThrottlingException/);
   expect(letters).toHaveLength(2);
   expect(await storedFeedback(stack)).toEqual([]);
@@ -46,7 +46,7 @@ it('dead-letters after the last receive with the reason, then redrives once the 
     includeInvalid: false,
     dryRun: false,
   });
-  expect(result).toEqual({ moved: 1, kept: 1, byError: { TransientDependencyError: 1, InvalidFeedbackError: 1 } });
+  expect(result).toEqual({ moved: 1, kept: 1, byError: { DependencyThrottledError: 1, InvalidFeedbackError: 1 } });
   expect((await waitUntilSettled(stack, { timeoutMs: 30_000 })).settled).toBe(true);
   expect((await storedFeedback(stack)).map((item) => [item.feedbackId, item.sentiment, item.alertStatus])).toEqual([
     [feedbackId, 'NEGATIVE', 'SENT'],

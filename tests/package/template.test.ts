@@ -93,7 +93,7 @@ describe('the packaged template', () => {
   it('gives the queue a redrive policy to its dead-letter queue, and encrypts both', () => {
     const queue = resources.FeedbackQueue!.Properties;
     expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['FeedbackDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
-    expect(queue.VisibilityTimeout).toBe(540);
+    expect(queue.VisibilityTimeout).toBe(service.triage.visibilityTimeout);
     expect(queue.SqsManagedSseEnabled).toBe(true);
     expect(resources.FeedbackDeadLetterQueue!.Properties.SqsManagedSseEnabled).toBe(true);
   });
@@ -140,6 +140,7 @@ describe('the packaged template', () => {
     // Actions IAM authorises on no narrower resource.
     const allowedStar = new Set([
       'comprehend:DetectSentiment',
+      'comprehend:BatchDetectSentiment',
       'comprehend:DetectToxicContent',
       'comprehend:DetectDominantLanguage',
       'rekognition:DetectModerationLabels',
@@ -180,7 +181,7 @@ describe('the packaged template', () => {
       'sqs:SendMessage',
       'states:StartSyncExecution',
     ]);
-    expect(actions('DetectSentimentRole')).toEqual(['comprehend:DetectSentiment']);
+    expect(actions('DetectSentimentRole')).toEqual(['comprehend:BatchDetectSentiment', 'comprehend:DetectSentiment']);
     expect(actions('StoreFeedbackRole')).toEqual(['dynamodb:PutItem']);
     expect(actions('NotifyNegativeRole')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'sns:Publish']);
     expect(actions('ListFeedbackRole')).toEqual(['dynamodb:Query']);

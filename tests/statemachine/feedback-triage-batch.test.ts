@@ -32,8 +32,12 @@ function namedError(name: string, message = `${name} raised`): Error {
   return error;
 }
 
+const negative = { sentiment: 'NEGATIVE', scores: scores(0.05, 0.9), truncated: false, analyzedBytes: 18 };
+type BatchInput = { items: Array<{ feedback: { bookId: string } }> };
+
 const defaults: Record<string, Handler> = {
-  DetectSentiment: async () => ({ sentiment: 'NEGATIVE', scores: scores(0.05, 0.9), truncated: false, analyzedBytes: 18 }),
+  // One detection per item, in order, as the detectSentiment function answers a batch.
+  DetectSentiments: async (input) => (input as BatchInput).items.map(() => ({ sentiment: negative })),
   StoreFeedback: async () => ({ created: true }),
   NotifyNegative: async () => ({ alerted: true, alertMessageId: 'm-1' }),
 };
@@ -41,7 +45,7 @@ const defaults: Record<string, Handler> = {
 const machine = new StateMachine(structuredClone(batch));
 
 async function runBatch(items: Array<Record<string, unknown>>, overrides: Record<string, Handler> = {}) {
-  const calls: Record<string, unknown[]> = { DetectSentiment: [], StoreFeedback: [], NotifyNegative: [] };
+  const calls: Record<string, unknown[]> = { DetectSentiments: [], StoreFeedback: [], NotifyNegative: [] };
   const handlers = Object.fromEntries(
     Object.keys(defaults).map((name) => [
       name,
@@ -64,10 +68,22 @@ async function runBatch(items: Array<Record<string, unknown>>, overrides: Record
   return { output: (await execution.result) as Array<Record<string, unknown>>, calls };
 }
 
+/** The execution's failure as AWS reports it: the error name, and the cause. */
+async function failureOf(promise: Promise<unknown>): Promise<{ error: string; cause: string }> {
+  try {
+    await promise;
+  } catch (thrown) {
+    const inner = (thrown as Error).cause as Error | undefined;
+    return { error: inner?.name ?? (thrown as Error).name, cause: inner?.message ?? '' };
+  }
+  throw new Error('expected the execution to fail');
+}
+
 describe('the per-batch definition', () => {
-  it('is a second Express machine in serverless.yml with the same task functions', () => {
+  it('is a second Express machine in serverless.yml with the same task functions (DetectSentiments is DetectSentiment for a batch)', () => {
     expect(batchMachine).toMatchObject({ type: 'EXPRESS', logicalId: 'FeedbackTriageBatchStateMachine' });
-    expect(batchMachine?.taskFunctions).toEqual(service.stateMachine.taskFunctions);
+    const { DetectSentiment, ...others } = service.stateMachine.taskFunctions;
+    expect(batchMachine?.taskFunctions).toEqual({ DetectSentiments: DetectSentiment, ...others });
   });
 
   it('passes asl-validator', async () => {
@@ -76,48 +92,79 @@ describe('the per-batch definition', () => {
     expect(isValid).toBe(true);
   });
 
-  it('runs, for each message, exactly the states of the per-message machine (they cannot drift apart)', () => {
+  it('runs, for each message, exactly the states of the per-message machine after DetectSentiment (they cannot drift apart)', () => {
     expect(map.Type).toBe('Map');
     expect(wrapper.Type).toBe('Parallel');
     expect(wrapper.Branches).toHaveLength(1);
-    expect(wrapper.Branches[0]).toEqual({ StartAt: perMessage.StartAt, States: perMessage.States });
+    const { DetectSentiment, ...afterDetection } = perMessage.States;
+    const branch = wrapper.Branches[0] as { StartAt: string; States: States };
+    const { SentimentDetected, UseDetectedSentiment, DetectionFailed, ...rest } = branch.States;
+    expect(rest).toEqual(afterDetection);
+    expect(branch.StartAt).toBe('SentimentDetected');
+    expect(SentimentDetected).toMatchObject({ Type: 'Choice', Default: 'UseDetectedSentiment' });
+    // The detection lands where the per-message DetectSentiment puts its result, or its Catch its error.
+    expect(UseDetectedSentiment).toMatchObject({ Type: 'Pass', ResultPath: DetectSentiment?.ResultPath, Next: DetectSentiment?.Next });
+    expect(DetectionFailed).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'TriageFailed' });
+  });
+
+  it('detects the whole batch with the per-message DetectSentiment function, its timeout and its retries', () => {
+    const detect = batch.States.DetectSentiments as Record<string, unknown>;
+    const perMessageDetect = perMessage.States.DetectSentiment as Record<string, unknown>;
+    expect(detect).toMatchObject({ Type: 'Task', Resource: perMessageDetect.Resource, TimeoutSeconds: perMessageDetect.TimeoutSeconds, Next: 'TriageEach' });
+    expect(detect.Retry).toEqual(perMessageDetect.Retry);
   });
 
   it('runs every message of a batch at once, so the per-message timeout budget holds for the batch', () => {
-    expect(map.MaxConcurrency).toBeGreaterThanOrEqual(service.triage.batchSize);
-    expect(map.MaxConcurrency).toBe(service.triage.executionConcurrency);
+    expect(map.MaxConcurrency).toBe(service.triage.batchSize);
     expect(batch.TimeoutSeconds).toBe(perMessage.TimeoutSeconds);
   });
 });
 
 describe('a batch execution', () => {
-  it('triages every message and answers one result per message, in order', async () => {
+  it('detects the sentiment of the batch in one call, then triages every message with one result each, in order', async () => {
     const items = [1, 2, 3].map((n) => ({ feedback: feedbackFor(n), messageId: `m-${n}` }));
     const { output, calls } = await runBatch(items);
     expect(output).toEqual(items.map(({ messageId }) => ({ messageId, status: 'SUCCEEDED' })));
+    expect(calls.DetectSentiments).toEqual([{ items, executionArn: 'arn:aws:states:us-east-1:000000000000:express:triage-batch:exec-1' }]);
     expect(calls.StoreFeedback).toHaveLength(3);
-    expect(calls.DetectSentiment?.[0]).toEqual({ feedback: feedbackFor(1), executionArn: 'arn:aws:states:us-east-1:000000000000:express:triage-batch:exec-1' });
+    // Each message gets its own detection, placed where the per-message machine places it.
+    expect(calls.StoreFeedback?.[0]).toEqual({ feedback: feedbackFor(1), sentiment: negative, executionArn: 'arn:aws:states:us-east-1:000000000000:express:triage-batch:exec-1' });
   });
 
-  it('keeps a permanent failure to its own message: the neighbours are stored and alerted', async () => {
+  it('gives each message the detection at its own position', async () => {
+    const items = [1, 2].map((n) => ({ feedback: feedbackFor(n), messageId: `m-${n}` }));
+    const positive = { ...negative, sentiment: 'POSITIVE', scores: scores(0.9, 0.05) };
+    const { calls } = await runBatch(items, { DetectSentiments: async () => [{ sentiment: positive }, { sentiment: negative }] });
+    const stored = (calls.StoreFeedback as Array<{ feedback: { bookId: string }; sentiment: unknown }>).map((c) => [c.feedback.bookId, c.sentiment]);
+    expect(Object.fromEntries(stored)).toEqual({ 'book-1': positive, 'book-2': negative });
+    expect(calls.NotifyNegative).toHaveLength(1);
+  });
+
+  it('keeps a document Comprehend refused alone to its own message: failed with that error, the neighbours stored', async () => {
     const items = [1, 2, 3].map((n) => ({ feedback: feedbackFor(n), messageId: `m-${n}` }));
+    const refused = { Error: 'PermanentDependencyError', Cause: 'Comprehend BatchDetectSentiment failed: TextSizeLimitExceededException: too long' };
     const { output, calls } = await runBatch(items, {
-      DetectSentiment: async (input) => {
-        if ((input as { feedback: { bookId: string } }).feedback.bookId === 'book-2') {
-          throw namedError('PermanentDependencyError', 'Comprehend DetectSentiment failed: UnsupportedLanguageException');
-        }
-        return defaults.DetectSentiment?.(input);
-      },
+      DetectSentiments: async () => [{ sentiment: negative }, { failure: refused }, { sentiment: negative }],
     });
-    expect(output[0]).toEqual({ messageId: 'm-1', status: 'SUCCEEDED' });
-    expect(output[1]).toEqual({
-      messageId: 'm-2',
-      status: 'FAILED',
-      failure: { Error: 'PermanentDependencyError', Cause: expect.stringContaining('UnsupportedLanguageException') },
-    });
-    expect(output[2]).toEqual({ messageId: 'm-3', status: 'SUCCEEDED' });
+    expect(output).toEqual([
+      { messageId: 'm-1', status: 'SUCCEEDED' },
+      { messageId: 'm-2', status: 'FAILED', failure: refused },
+      { messageId: 'm-3', status: 'SUCCEEDED' },
+    ]);
     expect(calls.StoreFeedback).toHaveLength(2);
     expect(calls.NotifyNegative).toHaveLength(2);
+  });
+
+  it('keeps a permanent failure after detection to its own message', async () => {
+    const items = [1, 2, 3].map((n) => ({ feedback: feedbackFor(n), messageId: `m-${n}` }));
+    const { output } = await runBatch(items, {
+      StoreFeedback: async (input) => {
+        if ((input as { feedback: { bookId: string } }).feedback.bookId === 'book-2') throw namedError('PermanentDependencyError', 'DynamoDB refused');
+        return { created: true };
+      },
+    });
+    expect(output.map((result) => result.status)).toEqual(['SUCCEEDED', 'FAILED', 'SUCCEEDED']);
+    expect(output[1]).toMatchObject({ failure: { Error: 'PermanentDependencyError', Cause: expect.stringContaining('DynamoDB refused') } });
   });
 
   it('retries a transient failure inside the item, then reports it for that message only', async () => {
@@ -139,9 +186,41 @@ describe('a batch execution', () => {
     ]);
   });
 
+  it('outlasts throttling of the batch call, then triages the batch', async () => {
+    let attempts = 0;
+    const items = [1, 2].map((n) => ({ feedback: feedbackFor(n), messageId: `m-${n}` }));
+    const { output, calls } = await runBatch(items, {
+      DetectSentiments: async (input) => {
+        if (++attempts <= 6) throw namedError('DependencyThrottledError', 'Comprehend BatchDetectSentiment failed: ThrottlingException: Rate exceeded');
+        return (defaults.DetectSentiments as Handler)(input);
+      },
+    });
+    expect(attempts).toBe(7);
+    expect(output.map((result) => result.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(calls.StoreFeedback).toHaveLength(2);
+  });
+
+  it('fails the whole execution with the error when the batch call fails for good, so each message is decided as a failed execution', async () => {
+    const items = [1, 2].map((n) => ({ feedback: feedbackFor(n), messageId: `m-${n}` }));
+    const calls = { StoreFeedback: 0 };
+    const failure = await failureOf(
+      runBatch(items, {
+        DetectSentiments: async () => {
+          throw namedError('PermanentDependencyError', 'Comprehend BatchDetectSentiment failed: UnsupportedLanguageException');
+        },
+        StoreFeedback: async () => {
+          calls.StoreFeedback++;
+          return { created: true };
+        },
+      }),
+    );
+    expect(failure).toEqual({ error: 'PermanentDependencyError', cause: expect.stringContaining('UnsupportedLanguageException') });
+    expect(calls.StoreFeedback).toBe(0);
+  });
+
   it('skips the alert for positive feedback, as the per-message machine does', async () => {
     const { output, calls } = await runBatch([{ feedback: feedbackFor(1, 'Loved it'), messageId: 'm-1' }], {
-      DetectSentiment: async () => ({ sentiment: 'POSITIVE', scores: scores(0.9, 0.05), truncated: false, analyzedBytes: 8 }),
+      DetectSentiments: async () => [{ sentiment: { sentiment: 'POSITIVE', scores: scores(0.9, 0.05), truncated: false, analyzedBytes: 8 } }],
     });
     expect(output).toEqual([{ messageId: 'm-1', status: 'SUCCEEDED' }]);
     expect(calls.NotifyNegative).toHaveLength(0);

@@ -91,11 +91,25 @@ describe('the definition', () => {
     for (const [, state] of taskStates) {
       expect(state.TimeoutSeconds).toBeGreaterThan(0);
       const retriers = state.Retry as Array<Record<string, unknown>>;
-      expect(retriers[0]?.ErrorEquals).toEqual(expect.arrayContaining(['Lambda.ServiceException', 'TransientDependencyError']));
-      for (const retrier of retriers) expect(retrier).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2, MaxDelaySeconds: 4 });
+      // The names AWS documents for a Lambda Task's transient failures, Lambda.Unknown (timeouts, out of memory) included.
+      expect(retriers[0]?.ErrorEquals).toEqual(
+        expect.arrayContaining(['Lambda.ServiceException', 'Lambda.Unknown', 'Lambda.ClientExecutionTimeoutException', 'TransientDependencyError']),
+      );
+      for (const retrier of retriers) expect(retrier).toMatchObject({ JitterStrategy: 'FULL', BackoffRate: 2 });
       expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'TriageFailed' }]);
     }
     expect(definition.TimeoutSeconds).toBeGreaterThan(0);
+  });
+
+  it('gives Comprehend throttling its own Retry, longer than the transient one, on DetectSentiment only', () => {
+    const retriersOf = (name: string) => definition.States[name]?.Retry as Array<{ ErrorEquals: string[]; MaxAttempts: number; MaxDelaySeconds: number }>;
+    const [transient, throttling] = retriersOf('DetectSentiment');
+    expect(throttling?.ErrorEquals).toEqual(['DependencyThrottledError']);
+    expect(throttling?.MaxAttempts).toBeGreaterThan(transient?.MaxAttempts as number);
+    expect(throttling?.MaxDelaySeconds).toBeGreaterThan(transient?.MaxDelaySeconds as number);
+    for (const name of ['StoreFeedback', 'NotifyNegative']) {
+      expect(retriersOf(name).flatMap((retrier) => retrier.ErrorEquals)).not.toContain('DependencyThrottledError');
+    }
   });
 });
 
@@ -149,6 +163,8 @@ describe('Retry', () => {
   it.each([
     'Lambda.ServiceException',
     'Lambda.TooManyRequestsException',
+    'Lambda.Unknown',
+    'Lambda.ClientExecutionTimeoutException',
     'Lambda.SdkClientException',
     'Lambda.AWSLambdaException',
     'Sandbox.Timedout',
@@ -179,6 +195,32 @@ describe('Retry', () => {
     expect(calls.StoreFeedback).toHaveLength(0);
     expect(error.error).toBe('TransientDependencyError');
     expect(error.cause).toContain('ThrottlingException');
+  });
+
+  it('retries Comprehend throttling 6 times with its own retrier (7 attempts), then fails with its name', async () => {
+    const { calls, handlers } = tasks({
+      DetectSentiment: async () => {
+        throw namedError('DependencyThrottledError', 'Comprehend DetectSentiment failed: ThrottlingException: Rate exceeded');
+      },
+    });
+    const error = await failure(execute(handlers));
+    expect(calls.DetectSentiment).toHaveLength(7);
+    expect(calls.StoreFeedback).toHaveLength(0);
+    expect(error.error).toBe('DependencyThrottledError');
+    expect(error.cause).toContain('Rate exceeded');
+  });
+
+  it('stores the feedback once throttling passes', async () => {
+    let attempts = 0;
+    const { calls, handlers } = tasks({
+      DetectSentiment: async () => {
+        if (++attempts <= 5) throw namedError('DependencyThrottledError', 'Rate exceeded');
+        return { sentiment: 'POSITIVE', scores: scores(0.9, 0.05), truncated: false, analyzedBytes: 1 };
+      },
+    });
+    await expect(execute(handlers)).resolves.toMatchObject({ stored: { created: true } });
+    expect(attempts).toBe(6);
+    expect(calls.StoreFeedback).toHaveLength(1);
   });
 
   it('waits out another delivery publishing the same alert (AlertInProgressError: up to 3 retries)', async () => {

@@ -5,7 +5,14 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../functions/feedback-triage/processFeedback/handler.js';
-import { batchInputs, batchOutcomes, MISSING_BATCH_RESULT, type BatchItemResult } from '../../functions/feedback-triage/processFeedback/triage-outcome.js';
+import {
+  batchInputs,
+  batchOutcomes,
+  DETECTION_RESERVE_BYTES,
+  MAX_EXECUTION_INPUT_BYTES,
+  MISSING_BATCH_RESULT,
+  type BatchItemResult,
+} from '../../functions/feedback-triage/processFeedback/triage-outcome.js';
 import { awsError, deadLetteredBy, lambdaContext, sampleEvent } from '../helpers/lambda.js';
 
 const sfn = mockClient(SFNClient);
@@ -161,5 +168,20 @@ describe('batchInputs', () => {
   });
   it('gives an item too large on its own an input of its own', () => {
     expect(batchInputs(['small', 'x'.repeat(100), 'small'], 40).map((chunk) => chunk.length)).toEqual([1, 1, 1]);
+  });
+  it('leaves room in the execution state for each item\'s detection', () => {
+    const item = 'x'.repeat(40);
+    // Without the reserve three items fit in 12 + 3 x 42 + 2 bytes; with 10 bytes kept free for each, two do.
+    expect(batchInputs([item, item, item], 12 + 3 * 42 + 2).map((chunk) => chunk.length)).toEqual([3]);
+    expect(batchInputs([item, item, item], 12 + 3 * 42 + 2, undefined, 10).map((chunk) => chunk.length)).toEqual([2, 1]);
+  });
+  it('keeps ten of the longest feedback the intake accepts, with their detections, under 256 KB per execution', () => {
+    // 10,000 characters of 4-byte UTF-8 each: about 40 KB of JSON; six fit one input with their reserved room.
+    const longest = { feedback: { text: '😀'.repeat(10_000) }, messageId: 'm' };
+    const chunks = batchInputs(Array.from({ length: 10 }, () => longest), MAX_EXECUTION_INPUT_BYTES, undefined, DETECTION_RESERVE_BYTES);
+    for (const chunk of chunks) {
+      expect(Buffer.byteLength(JSON.stringify({ items: chunk })) + chunk.length * DETECTION_RESERVE_BYTES).toBeLessThanOrEqual(MAX_EXECUTION_INPUT_BYTES);
+    }
+    expect(chunks.flat()).toHaveLength(10);
   });
 });

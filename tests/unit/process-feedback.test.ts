@@ -2,7 +2,10 @@ import { SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../functions/feedback-triage/processFeedback/handler.js';
+import { jest } from '@jest/globals';
+import { BATCH_PROCESSED_LOG_MESSAGE, handler } from '../../functions/feedback-triage/processFeedback/handler.js';
+import { logger } from '../../functions/shared/logger.js';
+import { loadServiceDefinition } from '../../local/service-definition.js';
 import { executionOutcome, readableCause } from '../../functions/feedback-triage/processFeedback/triage-outcome.js';
 import { awsError, deadLetteredBy, lambdaContext, sampleEvent } from '../helpers/lambda.js';
 
@@ -116,6 +119,25 @@ describe('processFeedback handler', () => {
 
   it('answers an empty batch with no failures', async () => {
     expect(await handler({ Records: [] }, context)).toEqual({ batchItemFailures: [] });
+  });
+});
+
+describe('the retried-messages alarm', () => {
+  it('counts the failures of the line each batch ends with, in both modes (a failed per-batch item leaves its execution SUCCEEDED)', async () => {
+    const filter = loadServiceDefinition().resources.MessagesRetriedMetricFilter?.Properties as {
+      FilterPattern: string;
+      MetricTransformations: Array<{ MetricValue: string }>;
+    };
+    expect(filter.FilterPattern).toBe(`{ $.message = "${BATCH_PROCESSED_LOG_MESSAGE}" && $.failures > 0 }`);
+    expect(filter.MetricTransformations[0]?.MetricValue).toBe('$.failures');
+    const info = jest.spyOn(logger, 'info');
+    try {
+      executionFor({ [feedbackIdOf(negative)]: { status: 'FAILED', error: 'TransientDependencyError', cause: 'throttled' } });
+      await handler({ Records: [positive, negative] }, context);
+      expect(info).toHaveBeenCalledWith(BATCH_PROCESSED_LOG_MESSAGE, { mode: 'perMessage', records: 2, failures: 1 });
+    } finally {
+      info.mockRestore();
+    }
   });
 });
 

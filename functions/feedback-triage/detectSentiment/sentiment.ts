@@ -1,5 +1,6 @@
 // Fitting reader text to Comprehend's limit, and reading Comprehend's answer into our sentiment result.
 import { COMPREHEND_MAX_TEXT_BYTES } from '../../shared/config.js';
+import { PermanentDependencyError } from '../../shared/errors.js';
 import { isSentiment, type SentimentResult } from '../../shared/feedback.js';
 
 const encoder = new TextEncoder();
@@ -30,7 +31,8 @@ export function toSentimentResult(
 ): SentimentResult {
   const sentiment = answer.Sentiment;
   if (!isSentiment(sentiment)) {
-    throw new Error(`Comprehend answered an unknown sentiment: ${String(sentiment)}`);
+    // Comprehend's contract names four sentiments: another answer will not change on a retry.
+    throw new PermanentDependencyError(`Comprehend answered an unknown sentiment: ${String(sentiment)}`);
   }
   const score = answer.SentimentScore ?? {};
   return {

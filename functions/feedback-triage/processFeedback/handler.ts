@@ -1,5 +1,5 @@
 // The queue's consumer: one synchronous Express execution per message, a bounded number at a time
-// (TRIAGE_MODE=perMessage), or one per batch, a Map over its messages (perBatch). Either way each message
+// (TRIAGE_MODE=perMessage), or one per batch, one sentiment call and a Map over its messages (perBatch). Either way each message
 // gets its own outcome: returned as a batchItemFailure to retry, or moved to the dead-letter queue at once
 // with its reason when it can never succeed or is on its last allowed receive.
 import { StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
@@ -12,7 +12,15 @@ import { InvalidFeedbackError } from '../../shared/errors.js';
 import { parseFeedback, parseJson, type Feedback } from '../../shared/feedback.js';
 import { lambdaHandler } from '../../shared/handler.js';
 import { logger } from '../../shared/logger.js';
-import { batchInputs, batchOutcomes, executionOutcome, failureOutcome, readableCause, type MessageOutcome } from './triage-outcome.js';
+import {
+  batchInputs,
+  batchOutcomes,
+  DETECTION_RESERVE_BYTES,
+  executionOutcome,
+  failureOutcome,
+  readableCause,
+  type MessageOutcome,
+} from './triage-outcome.js';
 
 function receiveCount(record: SQSRecord): number {
   const count = Number(record.attributes?.ApproximateReceiveCount);
@@ -135,15 +143,13 @@ async function processAsBatch(records: SQSRecord[]): Promise<boolean[]> {
       logger.error('Unexpected failure reading a message', { messageId: record.messageId, error: error as Error });
     }
   });
-  const chunks = batchInputs(valid, undefined, ({ record, feedback }) => JSON.stringify(batchInputItem(record, feedback)));
-  await Promise.all(
-    chunks.map(async (chunk) => {
-      const chunkOutcomes = await runBatchTriage(chunk);
-      chunk.forEach((item, position) => {
-        outcomes[item.index] = { outcome: chunkOutcomes[position] as MessageOutcome, feedback: item.feedback };
-      });
-    }),
-  );
+  const chunks = batchInputs(valid, undefined, ({ record, feedback }) => JSON.stringify(batchInputItem(record, feedback)), DETECTION_RESERVE_BYTES);
+  await mapWithConcurrency(chunks, config.executionConcurrency(), async (chunk) => {
+    const chunkOutcomes = await runBatchTriage(chunk);
+    chunk.forEach((item, position) => {
+      outcomes[item.index] = { outcome: chunkOutcomes[position] as MessageOutcome, feedback: item.feedback };
+    });
+  });
   return mapWithConcurrency(records, config.executionConcurrency(), async (record, index) => {
     const decided = outcomes[index];
     if (!decided) return false;
@@ -167,6 +173,13 @@ async function processEach(records: SQSRecord[]): Promise<boolean[]> {
   });
 }
 
+/**
+ * The line each batch ends with; its `failures` (messages returned for a retry) is what serverless/feedback-triage.yml
+ * counts with a metric filter: in perBatch mode a failed item leaves its execution SUCCEEDED, so no Step Functions
+ * metric sees it.
+ */
+export const BATCH_PROCESSED_LOG_MESSAGE = 'Batch processed';
+
 export async function processBatch(event: SQSEvent, _context?: Context): Promise<SQSBatchResponse> {
   const records = event?.Records ?? [];
   const mode = config.triageMode();
@@ -174,7 +187,7 @@ export async function processBatch(event: SQSEvent, _context?: Context): Promise
   const batchItemFailures: SQSBatchItemFailure[] = records
     .filter((_, index) => !deletable[index])
     .map((record) => ({ itemIdentifier: record.messageId }));
-  logger.info('Batch processed', { mode, records: records.length, failures: batchItemFailures.length });
+  logger.info(BATCH_PROCESSED_LOG_MESSAGE, { mode, records: records.length, failures: batchItemFailures.length });
   return { batchItemFailures };
 }
 

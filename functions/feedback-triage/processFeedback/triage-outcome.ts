@@ -131,6 +131,12 @@ export function batchOutcomes(
 export const MAX_EXECUTION_INPUT_BYTES = 262_144;
 
 /**
+ * Room each item keeps free in the per-batch execution's state: DetectSentiments adds one detection per item (a
+ * sentiment result, about 150 bytes, or an error whose cause is cut to 500 characters) beside the input.
+ */
+export const DETECTION_RESERVE_BYTES = 1_024;
+
+/**
  * Splits a batch's items into as few execution inputs as fit Step Functions' input limit (ten long
  * feedback texts may not fit one), keeping their order. An item too large alone gets an input of its own.
  */
@@ -139,13 +145,15 @@ export function batchInputs<T>(
   maxBytes: number = MAX_EXECUTION_INPUT_BYTES,
   /** The JSON an item becomes in the input's `items` array. */
   asJson: (item: T) => string = (item) => JSON.stringify(item),
+  /** Bytes each item must leave free in the execution's state data besides its own JSON. */
+  reservePerItem = 0,
 ): T[][] {
   const envelope = Buffer.byteLength(JSON.stringify({ items: [] }));
   const chunks: T[][] = [];
   let current: T[] = [];
   let size = envelope;
   for (const item of items) {
-    const itemBytes = Buffer.byteLength(asJson(item));
+    const itemBytes = Buffer.byteLength(asJson(item)) + reservePerItem;
     // Items after the first are preceded by a comma.
     if (current.length > 0 && size + 1 + itemBytes > maxBytes) {
       chunks.push(current);
