@@ -15,15 +15,27 @@ interface Route {
   routeKey: string;
   pattern: RegExp;
   parameterNames: string[];
+  /** The route's JWT authorizer (provider.httpApi.authorizers) and the scopes it requires, as the event names them. */
+  authorizer?: { name: string; scopes: string[] };
 }
+
+/** API Gateway's answer to a request for a route with an authorizer: the context the function gets, or the refusal. */
+export type RouteAuthorization =
+  | { allowed: true; context: unknown }
+  | { allowed: false; statusCode: number; headers: Record<string, string>; body: string };
+
+/** Applies the named authorizer to a request (local/auth), as API Gateway does before invoking the function. */
+export type RouteAuthorizer = (request: { authorizerName: string; scopes: string[]; authorization?: string }) => Promise<RouteAuthorization>;
+
+type HttpApiEvent = { method: string; path: string; authorizer?: string | { name: string; scopes?: string[] } };
 
 export function routesOf(service: ServiceDefinition): Route[] {
   const routes: Route[] = [];
-  const raw = service.raw.functions as Record<string, { events?: Array<{ httpApi?: { method: string; path: string } }> }>;
+  const raw = service.raw.functions as Record<string, { events?: Array<{ httpApi?: HttpApiEvent }> }>;
   for (const [functionName, fn] of Object.entries(raw)) {
     for (const event of fn.events ?? []) {
       if (!event.httpApi) continue;
-      const { method, path } = event.httpApi;
+      const { method, path, authorizer } = event.httpApi;
       const parameterNames: string[] = [];
       const pattern = path
         .split('/')
@@ -34,7 +46,14 @@ export function routesOf(service: ServiceDefinition): Route[] {
           return parameter[2] ? '(.+)' : '([^/]+)';
         })
         .join('/');
-      routes.push({ method: method.toUpperCase(), functionName, routeKey: `${method.toUpperCase()} ${path}`, pattern: new RegExp(`^${pattern}$`), parameterNames });
+      routes.push({
+        method: method.toUpperCase(),
+        functionName,
+        routeKey: `${method.toUpperCase()} ${path}`,
+        pattern: new RegExp(`^${pattern}$`),
+        parameterNames,
+        ...(authorizer ? { authorizer: typeof authorizer === 'string' ? { name: authorizer, scopes: [] } : { name: authorizer.name, scopes: authorizer.scopes ?? [] } } : {}),
+      });
     }
   }
   // Literal routes win over parameterised ones, as in API Gateway.
@@ -143,8 +162,12 @@ export async function startHttpApi(options: {
   invoke: (functionName: string, event: APIGatewayProxyEventV2) => Promise<unknown>;
   port?: number;
   onError?: (error: Error) => void;
+  /** Required when a route names an authorizer: no route is served unprotected by mistake. */
+  authorize?: RouteAuthorizer;
 }): Promise<HttpApiServer> {
   const routes = routesOf(options.service);
+  const guarded = routes.find((route) => route.authorizer);
+  if (guarded && !options.authorize) throw new Error(`${guarded.routeKey} names the authorizer ${guarded.authorizer?.name}, and the local HTTP API was given none`);
   const server: Server = createServer(async (request, response) => {
     try {
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -160,7 +183,16 @@ export async function startHttpApi(options: {
         return;
       }
       const match = route.pattern.exec(url.pathname) as RegExpExecArray;
-      send(response, await options.invoke(route.functionName, toEvent(request, url, body, route, match)));
+      const event = toEvent(request, url, body, route, match);
+      if (route.authorizer && options.authorize) {
+        const authorization = await options.authorize({ authorizerName: route.authorizer.name, scopes: route.authorizer.scopes, authorization: event.headers.authorization });
+        if (!authorization.allowed) {
+          send(response, authorization);
+          return;
+        }
+        (event.requestContext as { authorizer?: unknown }).authorizer = { jwt: authorization.context };
+      }
+      send(response, await options.invoke(route.functionName, event));
     } catch (error) {
       options.onError?.(error as Error);
       if (!response.headersSent) sendJson(response, 500, 'Internal Server Error');

@@ -1,6 +1,7 @@
 // Which file answers which path, with the headers every answer carries. The files are compiled into
 // assets.generated.ts (see scripts/build-web.ts), so serving never touches the file system.
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { TEAM_SCOPES } from '../team/tokenScopes/scopes.js';
 import { webFiles, type WebFile } from './assets.generated.js';
 
 /**
@@ -32,8 +33,81 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'strict-transport-security': 'max-age=31536000',
 };
 
-/** The page served at each path. */
-export const PAGES: Readonly<Record<string, string>> = { '/': 'form.html', '/dashboard': 'dashboard.html' };
+/** The page served at each path. The Documents view is not at /documents: that path is its API. */
+export const PAGES: Readonly<Record<string, string>> = { '/': 'form.html', '/dashboard': 'dashboard.html', '/dashboard/documents': 'documents.html' };
+
+/** Pages that send files straight to the documents bucket through presigned URLs: only they may connect there. */
+const UPLOADING_PAGES: ReadonlySet<string> = new Set(['documents.html']);
+
+/**
+ * The origin of the presigned upload URLs that POST /documents answers, as the SDK makes them: the S3 endpoint
+ * override when there is one (the local stack; functions/shared/clients.ts then puts the bucket in the path),
+ * otherwise the bucket's regional endpoint (in the path when the name has dots, as TLS wildcards need).
+ * Undefined when this function does not know the bucket: the page then cannot upload, and says so.
+ */
+export function documentUploadOrigin(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  if (endpoint) {
+    const origin = URL.canParse(endpoint) ? new URL(endpoint).origin : 'null';
+    return /^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin) ? origin : undefined;
+  }
+  const bucket = env.DOCUMENTS_BUCKET;
+  const region = env.AWS_REGION;
+  if (!bucket || !region || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || !/^[a-z0-9-]+$/.test(region)) return undefined;
+  return bucket.includes('.') ? `https://s3.${region}.amazonaws.com` : `https://${bucket}.s3.${region}.amazonaws.com`;
+}
+
+/** The policy with one more origin its pages may fetch from. */
+export function withConnectSource(policy: string, origin: string): string {
+  return policy
+    .split('; ')
+    .map((directive) => (directive.startsWith('connect-src ') ? `${directive} ${origin}` : directive))
+    .join('; ');
+}
+
+/** The team's pages: they sign in (auth.js) and may fetch tokens from the sign-in origin, and only they. */
+const SIGNED_IN_PAGES: ReadonlySet<string> = new Set(['dashboard.html', 'documents.html']);
+
+/** The hosted sign-in's paths on its origin: Cognito's, which the local OpenID provider serves too. */
+export const HOSTED_SIGN_IN_PATHS = { authorize: '/oauth2/authorize', token: '/oauth2/token', logout: '/logout' } as const;
+
+/** What auth.js needs to sign a team member in, served as /assets/sign-in.json. */
+export interface SignInSettings {
+  origin: string;
+  clientId: string;
+  scopes: string[];
+  /** The scope that lets a member act on feedback: the page offers the actions only to holders. */
+  triageScope: string;
+  paths: typeof HOSTED_SIGN_IN_PATHS;
+}
+
+/** The sign-in origin (scheme, host and port only); undefined when unset or not a plain http(s) origin. */
+export function signInOrigin(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.SIGN_IN_ORIGIN;
+  if (!value || !URL.canParse(value)) return undefined;
+  const { origin } = new URL(value);
+  return /^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin) ? origin : undefined;
+}
+
+export function signInSettings(env: NodeJS.ProcessEnv = process.env): SignInSettings | undefined {
+  const origin = signInOrigin(env);
+  const clientId = env.SIGN_IN_CLIENT_ID;
+  if (!origin || !clientId) return undefined;
+  return { origin, clientId, scopes: (env.SIGN_IN_SCOPES ?? 'openid').split(/\s+/).filter(Boolean), triageScope: TEAM_SCOPES.triage, paths: HOSTED_SIGN_IN_PATHS };
+}
+
+/** The Content-Security-Policy for the page file `name`; assets (`name` undefined) get the common one. */
+export function contentSecurityPolicyFor(name: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const uploadOrigin = name !== undefined && UPLOADING_PAGES.has(name) ? documentUploadOrigin(env) : undefined;
+  const tokenOrigin = name !== undefined && SIGNED_IN_PAGES.has(name) ? signInOrigin(env) : undefined;
+  let policy = CONTENT_SECURITY_POLICY;
+  if (uploadOrigin) policy = withConnectSource(policy, uploadOrigin);
+  if (tokenOrigin && tokenOrigin !== uploadOrigin) policy = withConnectSource(policy, tokenOrigin);
+  return policy;
+}
+
+/** The one asset made when asked, from this function's environment: where and how the team's pages sign in. */
+export const SIGN_IN_SETTINGS_PATH = '/assets/sign-in.json';
 
 export const ASSET_PREFIX = '/assets/';
 
@@ -63,6 +137,14 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
 }
 
 export function serveWeb(request: WebRequest): APIGatewayProxyStructuredResultV2 {
+  if (request.path === SIGN_IN_SETTINGS_PATH) {
+    const settings = signInSettings();
+    return {
+      statusCode: settings ? 200 : 503,
+      headers: { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      body: JSON.stringify(settings ?? { message: 'sign-in is not configured: SIGN_IN_ORIGIN and SIGN_IN_CLIENT_ID are unset' }),
+    };
+  }
   const file = fileFor(request.path);
   if (!file) {
     return {
@@ -72,7 +154,13 @@ export function serveWeb(request: WebRequest): APIGatewayProxyStructuredResultV2
     };
   }
   // Browsers revalidate on every load (cheap: a 304 without the body), so a deployment shows at once.
-  const headers = { ...SECURITY_HEADERS, 'content-type': file.contentType, 'cache-control': 'no-cache', etag: file.etag };
+  const headers = {
+    ...SECURITY_HEADERS,
+    'content-security-policy': contentSecurityPolicyFor(PAGES[request.path]),
+    'content-type': file.contentType,
+    'cache-control': 'no-cache',
+    etag: file.etag,
+  };
   if (matches(request.ifNoneMatch, file.etag)) return { statusCode: 304, headers };
   return { statusCode: 200, headers, body: file.body };
 }

@@ -87,7 +87,21 @@ async function openPage(path: string, options: BrowserContextOptions = DESKTOP):
   });
   const response = await page.goto(`${base()}${path}`, { waitUntil: 'load' });
   expect(response?.status()).toBe(200);
+  // The dashboard is the team's: it sends the browser to the sign-in page first.
+  if (path.startsWith('/dashboard')) await signInOnPage(page, 'triage');
   return { page, errors, posts };
+}
+
+/** Signs in on the local provider's login page as the seed user of this group, and waits to be back on the dashboard. */
+async function signInOnPage(page: Page, group: string): Promise<void> {
+  if (!stack) throw new Error('the local stack did not start');
+  const user = stack.signIn.users.find((candidate) => candidate.groups.includes(group));
+  if (!user) throw new Error(`no seed user in the group ${group}`);
+  await page.waitForURL((url) => url.origin === stack?.signIn.origin && url.pathname.startsWith('/interaction/'), { timeout: NAVIGATION_MS });
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByLabel('Password').press('Enter');
+  await page.waitForURL((url) => url.origin === base() && url.pathname === '/dashboard' && !url.searchParams.has('code'), { timeout: NAVIGATION_MS });
 }
 
 async function activeId(page: Page): Promise<string> {

@@ -10,7 +10,21 @@ export interface Alert {
 
 const score = (value: number) => value.toFixed(2);
 
-export function formatAlert(feedback: Feedback, sentiment: SentimentResult): Alert {
+/** The dashboard's address for one item: the list of its sentiment, with the item picked out (dashboard.js reads `item`). */
+export function dashboardLink(dashboardUrl: string, feedbackId: string, sentiment: string): string | undefined {
+  if (!URL.canParse(dashboardUrl)) return undefined;
+  const url = new URL(dashboardUrl);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  url.searchParams.set('sentiment', sentiment === 'MIXED' ? 'MIXED' : 'NEGATIVE');
+  url.searchParams.set('item', feedbackId);
+  return url.toString();
+}
+
+/**
+ * The alert for one feedback. `dashboardUrl` (DASHBOARD_URL, the stage's first dashboard address from
+ * serverless.yml) adds a link to the item; without it the alert names the item by id only.
+ */
+export function formatAlert(feedback: Feedback, sentiment: SentimentResult, dashboardUrl: string | undefined = process.env.DASHBOARD_URL): Alert {
   const { scores } = sentiment;
   const rating = feedback.rating === undefined ? 'no rating' : `rated ${feedback.rating}/5`;
   const lines = [
@@ -23,6 +37,8 @@ export function formatAlert(feedback: Feedback, sentiment: SentimentResult): Ale
     `Feedback id: ${feedback.feedbackId}`,
     `Submitted at: ${feedback.submittedAt}`,
   ];
+  const link = dashboardUrl ? dashboardLink(dashboardUrl, feedback.feedbackId, sentiment.sentiment) : undefined;
+  if (link) lines.push(`Triage it: ${link}`);
   if (feedback.readerId) lines.push(`Reader id: ${feedback.readerId}`);
   const attributes: Record<string, MessageAttributeValue> = {
     sentiment: { DataType: 'String', StringValue: sentiment.sentiment },

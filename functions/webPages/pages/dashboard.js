@@ -1,5 +1,8 @@
-// The triage dashboard: counts and a chart from /feedback/stats, and pages of /feedback.
+// The triage dashboard: counts and a chart from /feedback/stats, pages of /feedback, and the triage of each
+// item (status, assignee, notes, history) through /feedback/{id}/triage and /history, signed in (auth.js).
 // Reader text only ever reaches the page through textContent, never as markup.
+import { authorizedFetch, canTriage, signIn, signOut, SignInRequired, startSignIn } from './auth.js';
+
 const PAGE_SIZE = 20;
 const REFRESH_MS = 60_000;
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -9,6 +12,13 @@ const SENTIMENT_LABELS = { NEGATIVE: 'Negative', MIXED: 'Mixed', NEUTRAL: 'Neutr
 const LISTED = ['NEGATIVE', 'MIXED'];
 const RANGES = ['day:14', 'day:30', 'hour:24', 'hour:72'];
 const ALERT_LABELS = { NOT_REQUIRED: 'No alert needed', PENDING: 'Alert pending', PUBLISHING: 'Alert being sent', SENT: 'Alert sent' };
+const STATUS_LABELS = { NEW: 'New', ACKNOWLEDGED: 'Acknowledged', RESOLVED: 'Resolved' };
+const OPEN_STATUSES = ['NEW', 'ACKNOWLEDGED'];
+const STATUS_FILTERS = ['OPEN', 'NEW', 'ACKNOWLEDGED', 'RESOLVED', 'ALL'];
+/** The actions each status offers, in the order their buttons appear. */
+const STATUS_ACTIONS = { NEW: ['acknowledge'], ACKNOWLEDGED: ['resolve', 'reopen'], RESOLVED: ['reopen'] };
+const ACTION_LABELS = { acknowledge: 'Acknowledge', resolve: 'Resolve', reopen: 'Reopen', assign: 'Assign', note: 'Add note' };
+const TRIAGE_READS_IN_FLIGHT = 4;
 
 const $ = (id) => document.getElementById(id);
 const view = {
@@ -29,12 +39,29 @@ const view = {
   previous: $('previous'),
   next: $('next'),
   pageNumber: $('page-number'),
+  member: $('member'),
+  signOut: $('sign-out'),
+  signedOut: $('signed-out'),
+  statusFilter: $('status-filter'),
+  bookFilter: $('book-filter'),
+  mineFilter: $('mine-filter'),
+  openCount: $('open-count'),
 };
 
-const initial = new URLSearchParams(window.location.search);
 const state = {
-  sentiment: LISTED.includes(initial.get('sentiment')) ? initial.get('sentiment') : 'NEGATIVE',
-  range: RANGES.includes(initial.get('range')) ? initial.get('range') : 'day:14',
+  // The view's settings come from the address once signed in (readAddress): the sign-in's answer carries none.
+  sentiment: 'NEGATIVE',
+  range: 'day:14',
+  /** The item an alert email links to (?item=feedbackId): shown whatever its status, and given focus once. */
+  linkedItem: undefined,
+  status: 'OPEN',
+  book: '',
+  mine: false,
+  /** The signed-in member: { username, canTriage }. */
+  member: undefined,
+  /** The page's items as /feedback listed them, and each one's triage state from /history. */
+  listed: [],
+  triage: new Map(),
   /** cursors[n] starts page n; the API only pages forward, so "Newer" goes back to a cursor kept here. */
   cursors: [''],
   page: 0,
@@ -53,14 +80,24 @@ class ApiError extends Error {
 async function getJson(path, parameters) {
   const url = new URL(path, window.location.origin);
   for (const [name, value] of Object.entries(parameters)) if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
+  return requestJson(url, { headers: { accept: 'application/json' } });
+}
+
+/** A team API call with the access token; SignInRequired passes through, every other failure is an ApiError. */
+async function requestJson(url, init) {
   let response;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' });
-  } catch {
+    response = await authorizedFetch(url, init);
+  } catch (error) {
+    if (error instanceof SignInRequired) throw error;
     throw new ApiError(0, 'the server could not be reached');
   }
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(response.status, typeof body.message === 'string' ? body.message : `HTTP ${response.status}`, body.parameter);
+  if (!response.ok) {
+    const error = new ApiError(response.status, typeof body.message === 'string' ? body.message : `HTTP ${response.status}`, body.parameter ?? body.field);
+    error.body = body;
+    throw error;
+  }
   return body;
 }
 
@@ -261,17 +298,163 @@ function renderItem(item) {
     ? `Scores: negative ${item.scores.negative.toFixed(2)}, mixed ${item.scores.mixed.toFixed(2)}, neutral ${item.scores.neutral.toFixed(2)}, positive ${item.scores.positive.toFixed(2)}. `
     : '';
   const footer = element('p', { className: 'meta' }, `${scores}Reference `, element('code', { text: item.feedbackId }));
-  return element('li', { className: `item ${sentiment}`.trim() }, details, element('p', { className: 'excerpt', text: item.excerpt }), footer);
+  const triage = state.triage.get(item.feedbackId);
+  return element(
+    'li',
+    { className: `item ${sentiment}`.trim(), attributes: { id: itemElementId(item.feedbackId), tabindex: '-1', 'aria-label': `Feedback on ${item.bookId}, ${formatTime(item.submittedAt)}` } },
+    details,
+    element('p', { className: 'excerpt', text: item.excerpt }),
+    footer,
+    triage ? renderTriage(item, triage) : element('p', { className: 'hint', text: 'Triage status could not be read.' }),
+  );
+}
+
+// ---- Triage --------------------------------------------------------------------------------------
+
+const itemElementId = (feedbackId) => `item-${feedbackId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+function renderHistory(triage) {
+  const entries = triage.history
+    .slice()
+    .reverse()
+    .map((entry) => {
+      const change = entry.from === entry.to ? ACTION_LABELS[entry.action] ?? entry.action : `${STATUS_LABELS[entry.from] ?? entry.from} to ${STATUS_LABELS[entry.to] ?? entry.to}`;
+      const assigned = entry.action === 'assign' ? (entry.assignee ? `, assigned to ${entry.assignee}` : ', unassigned') : '';
+      const line = element('li', {}, element('time', { text: formatTime(entry.at), attributes: { datetime: entry.at } }), ` ${entry.by}: ${change}${assigned}`);
+      if (entry.note) line.append(element('q', { className: 'note', text: entry.note }));
+      return line;
+    });
+  return element(
+    'details',
+    { className: 'history' },
+    element('summary', { text: `History (${triage.history.length} ${triage.history.length === 1 ? 'change' : 'changes'})` }),
+    entries.length ? element('ol', {}, ...entries) : element('p', { className: 'hint', text: 'No changes yet.' }),
+  );
+}
+
+function renderTriage(item, triage) {
+  const status = element('span', { className: `triage-status ${triage.status}`, text: STATUS_LABELS[triage.status] ?? triage.status });
+  const assignee = triage.assignee ? `Assigned to ${triage.assignee}` : 'Not assigned';
+  const summary = element('p', { className: 'triage-summary' }, 'Status: ', status, ` · ${assignee}`);
+  const block = element('div', { className: 'triage-block' }, summary);
+  if (state.member?.canTriage) {
+    const noteId = `${itemElementId(item.feedbackId)}-note`;
+    const note = element('input', { attributes: { id: noteId, type: 'text', maxlength: '1000', autocomplete: 'off' } });
+    const act = (action, extra = {}) => () => triageItem(item, action, note.value, extra);
+    const buttons = (STATUS_ACTIONS[triage.status] ?? []).map((action) =>
+      element('button', { text: ACTION_LABELS[action], attributes: { type: 'button', 'data-action': action } }),
+    );
+    (STATUS_ACTIONS[triage.status] ?? []).forEach((action, index) => buttons[index].addEventListener('click', act(action)));
+    const mine = triage.assignee === state.member.username;
+    const assign = element('button', { className: 'secondary', text: mine ? 'Unassign me' : 'Assign to me', attributes: { type: 'button', 'data-action': 'assign' } });
+    assign.addEventListener('click', act('assign', { assignee: mine ? null : state.member.username }));
+    const addNote = element('button', { className: 'secondary', text: ACTION_LABELS.note, attributes: { type: 'button', 'data-action': 'note' } });
+    addNote.addEventListener('click', act('note'));
+    block.append(
+      element('div', { className: 'triage-note' }, element('label', { text: 'Note (optional with an action)', attributes: { for: noteId } }), note),
+      element('div', { className: 'triage-actions', attributes: { role: 'group', 'aria-label': `Actions on feedback ${item.feedbackId}` } }, ...buttons, assign, addNote),
+    );
+  }
+  block.append(renderHistory(triage));
+  return block;
+}
+
+const triageAnnouncer = () => view.openCount;
+
+async function triageItem(item, action, noteText, extra) {
+  const triage = state.triage.get(item.feedbackId);
+  if (!triage) return;
+  const note = noteText.trim();
+  if (action === 'note' && !note) {
+    showActionProblem(item, 'Write the note first.');
+    return;
+  }
+  const body = { action, expectedVersion: triage.version, ...extra, ...(note ? { note } : {}) };
+  try {
+    const answer = await requestJson(`/feedback/${encodeURIComponent(item.feedbackId)}/triage`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    state.triage.set(item.feedbackId, answer.item);
+    rerenderItem(item, `${ACTION_LABELS[action]}: done. Status ${STATUS_LABELS[answer.item.status]}.`);
+  } catch (error) {
+    if (error instanceof SignInRequired) return showSignedOut(error.message);
+    if (error instanceof ApiError && error.status === 409 && error.body?.current) {
+      state.triage.set(item.feedbackId, error.body.current);
+      rerenderItem(item, `Not saved: ${error.message}. The item now shows the latest state.`);
+      return;
+    }
+    showActionProblem(item, error instanceof ApiError ? `Not saved: ${error.message}.` : 'Not saved: unexpected error.');
+  }
+}
+
+function showActionProblem(item, message) {
+  const node = document.getElementById(itemElementId(item.feedbackId));
+  node?.querySelector('.triage-problem')?.remove();
+  node?.append(element('p', { className: 'triage-problem', text: message, attributes: { role: 'alert' } }));
+}
+
+/** Redraws one item after a change and keeps keyboard focus in it, on its first action. */
+function rerenderItem(item, announcement) {
+  const old = document.getElementById(itemElementId(item.feedbackId));
+  const fresh = renderItem(item);
+  if (old) old.replaceWith(fresh);
+  renderCountsOfOpen();
+  triageAnnouncer().textContent = `${announcement} ${openCountText()}`;
+  (fresh.querySelector('.triage-actions button') ?? fresh).focus();
+}
+
+function openCountText() {
+  const open = state.listed.filter((item) => OPEN_STATUSES.includes(state.triage.get(item.feedbackId)?.status)).length;
+  return `${number.format(open)} open ${open === 1 ? 'item' : 'items'} among the ${number.format(state.listed.length)} on this page.`;
+}
+
+function renderCountsOfOpen() {
+  view.openCount.textContent = openCountText();
+}
+
+function matchesFilters(item) {
+  const triage = state.triage.get(item.feedbackId);
+  const status = triage?.status;
+  if (state.status === 'OPEN' && !OPEN_STATUSES.includes(status)) return false;
+  if (!['OPEN', 'ALL'].includes(state.status) && status !== state.status) return false;
+  if (state.book && !item.bookId.toLowerCase().includes(state.book.toLowerCase())) return false;
+  if (state.mine && triage?.assignee !== state.member?.username) return false;
+  return true;
+}
+
+/** Each listed item's triage state, a few reads at a time. */
+async function loadTriage(items) {
+  const states = new Map();
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      const answer = await requestJson(`/feedback/${encodeURIComponent(item.feedbackId)}/history`, { headers: { accept: 'application/json' } });
+      states.set(item.feedbackId, answer.item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(TRIAGE_READS_IN_FLIGHT, items.length) }, worker));
+  return states;
 }
 
 function renderList(page) {
   const label = SENTIMENT_LABELS[state.sentiment].toLowerCase();
   state.nextCursor = page.nextCursor;
-  view.items.replaceChildren(...(page.items.length ? page.items.map(renderItem) : [element('li', { className: 'empty', text: `No ${label} feedback${state.page ? ' on this page' : ' yet'}.` })]));
+  state.listed = page.items;
+  const shown = page.items.filter(matchesFilters);
+  const filtered = shown.length !== page.items.length;
+  view.items.replaceChildren(
+    ...(shown.length
+      ? shown.map(renderItem)
+      : [element('li', { className: 'empty', text: page.items.length ? `No ${label} feedback on this page matches the filters.` : `No ${label} feedback${state.page ? ' on this page' : ' yet'}.` })]),
+  );
   const first = state.page * PAGE_SIZE + 1;
   view.listSummary.textContent = page.items.length
-    ? `Showing ${label} feedback ${number.format(first)} to ${number.format(first + page.items.length - 1)}, newest first.`
+    ? `Showing ${label} feedback ${number.format(first)} to ${number.format(first + page.items.length - 1)}, newest first${filtered ? `; ${number.format(shown.length)} match the filters` : ''}.`
     : '';
+  renderCountsOfOpen();
   view.pageNumber.textContent = `Page ${state.page + 1}`;
   view.previous.disabled = state.page === 0;
   view.next.disabled = !state.nextCursor;
@@ -282,7 +465,12 @@ async function loadList() {
   const mine = ++listRequest;
   try {
     const page = await getJson('/feedback', { sentiment: state.sentiment, limit: PAGE_SIZE, cursor: state.cursors[state.page] });
-    if (mine === listRequest) renderList(page);
+    const triage = await loadTriage(page.items);
+    if (mine === listRequest) {
+      state.triage = triage;
+      renderList(page);
+      showLinkedItem();
+    }
   } catch (error) {
     // A cursor from an older version of the API: start again from the newest.
     if (mine === listRequest && error instanceof ApiError && error.status === 400 && error.parameter === 'cursor' && state.page > 0) {
@@ -291,6 +479,19 @@ async function loadList() {
     }
     throw error;
   }
+}
+
+/** Picks out the item an alert linked to, once: focused and marked, or a word that it is not on this page. */
+function showLinkedItem() {
+  if (!state.linkedItem) return;
+  const node = document.getElementById(itemElementId(state.linkedItem));
+  if (node) {
+    node.classList.add('linked');
+    node.focus();
+  } else {
+    view.listSummary.textContent += ' The item the alert linked to is not on this page: it may be on an older one.';
+  }
+  state.linkedItem = undefined;
 }
 
 function goToPage(page) {
@@ -308,7 +509,8 @@ async function run(task) {
     state.lastUpdate = Date.now();
     view.updated.textContent = `Updated ${clock.format(state.lastUpdate)}`;
   } catch (error) {
-    showProblem(error);
+    if (error instanceof SignInRequired) showSignedOut(`Signed out: ${error.message}.`);
+    else showProblem(error);
   } finally {
     view.refresh.disabled = false;
   }
@@ -320,6 +522,11 @@ function keepInUrl() {
   const url = new URL(window.location.href);
   url.searchParams.set('sentiment', state.sentiment);
   url.searchParams.set('range', state.range);
+  url.searchParams.set('status', state.status);
+  if (state.book) url.searchParams.set('book', state.book);
+  else url.searchParams.delete('book');
+  if (state.mine) url.searchParams.set('mine', '1');
+  else url.searchParams.delete('mine');
   window.history.replaceState(null, '', url);
 }
 
@@ -340,7 +547,6 @@ view.range.addEventListener('change', () => {
   run(loadStats);
 });
 for (const radio of document.querySelectorAll('input[name="sentiment"]')) {
-  radio.checked = radio.value === state.sentiment;
   radio.addEventListener('change', () => {
     if (!radio.checked) return;
     state.sentiment = radio.value;
@@ -349,7 +555,72 @@ for (const radio of document.querySelectorAll('input[name="sentiment"]')) {
     run(loadList);
   });
 }
-view.range.value = state.range;
+
+// Filters apply to the page already read: no request, the list is redrawn at once.
+const refilter = () => {
+  keepInUrl();
+  if (state.listed) renderList({ items: state.listed, nextCursor: state.nextCursor });
+};
+
+/** The view as the address asks for it (filters, period, a linked item), shown in the controls. */
+function readAddress() {
+  const query = new URLSearchParams(window.location.search);
+  state.sentiment = LISTED.includes(query.get('sentiment')) ? query.get('sentiment') : 'NEGATIVE';
+  state.range = RANGES.includes(query.get('range')) ? query.get('range') : 'day:14';
+  state.linkedItem = query.get('item') ?? undefined;
+  state.status = STATUS_FILTERS.includes(query.get('status')) ? query.get('status') : query.has('item') ? 'ALL' : 'OPEN';
+  state.book = query.get('book') ?? '';
+  state.mine = query.get('mine') === '1';
+  for (const radio of document.querySelectorAll('input[name="sentiment"]')) radio.checked = radio.value === state.sentiment;
+  view.range.value = state.range;
+  view.statusFilter.value = state.status;
+  view.bookFilter.value = state.book;
+  view.mineFilter.checked = state.mine;
+}
+view.statusFilter.addEventListener('change', () => {
+  state.status = view.statusFilter.value;
+  refilter();
+});
+view.bookFilter.addEventListener('input', () => {
+  state.book = view.bookFilter.value.trim();
+  refilter();
+});
+view.mineFilter.addEventListener('change', () => {
+  state.mine = view.mineFilter.checked;
+  refilter();
+});
+
+// ---- Signing in and out --------------------------------------------------------------------------
+
+/** Takes every piece of reader data off the page: nothing the team saw stays once signed out. */
+function clearTeamData() {
+  state.listed = [];
+  state.triage = new Map();
+  shownStats = undefined;
+  for (const node of [view.counts, view.chart, view.legend, view.chartTable, view.items]) node.replaceChildren();
+  for (const node of [view.countsNote, view.chartNote, view.listSummary, view.openCount, view.updated, view.pageNumber]) node.textContent = '';
+  for (const section of document.querySelectorAll('.team-data')) section.hidden = true;
+}
+
+function showSignedOut(reason) {
+  state.member = undefined;
+  clearTeamData();
+  view.member.textContent = '';
+  view.signOut.hidden = true;
+  // Built only when needed, so a signed-in page carries no hidden controls.
+  const heading = element('h2', { text: 'Signed out', attributes: { id: 'signed-out-heading', tabindex: '-1' } });
+  const again = element('button', { text: 'Sign in', attributes: { type: 'button', id: 'sign-in' } });
+  again.addEventListener('click', () => startSignIn());
+  view.signedOut.replaceChildren(
+    element('section', { className: 'card', attributes: { 'aria-labelledby': 'signed-out-heading' } }, heading, element('p', { text: reason }), again),
+  );
+  heading.focus();
+}
+view.signOut.addEventListener('click', () => {
+  clearTeamData();
+  view.member.textContent = 'Signing out…';
+  signOut();
+});
 
 let resizing;
 window.addEventListener('resize', () => {
@@ -357,12 +628,30 @@ window.addEventListener('resize', () => {
   resizing = setTimeout(() => shownStats && renderChart(shownStats), 150);
 });
 
-// Auto-refresh only while the page is visible, and at once when it comes back after a while.
-setInterval(() => {
-  if (view.autoRefresh.checked && document.visibilityState === 'visible') refreshAll();
-}, REFRESH_MS);
-document.addEventListener('visibilitychange', () => {
-  if (view.autoRefresh.checked && document.visibilityState === 'visible' && Date.now() - state.lastUpdate > REFRESH_MS) refreshAll();
-});
+async function start() {
+  let signedIn;
+  try {
+    signedIn = await signIn();
+  } catch (error) {
+    showSignedOut(error instanceof SignInRequired ? error.message : 'sign-in failed');
+    return;
+  }
+  if (!signedIn) {
+    showSignedOut('You signed out. Reader feedback is shown to the club\'s team only.');
+    return;
+  }
+  readAddress();
+  state.member = { username: signedIn.username, canTriage: await canTriage() };
+  view.member.textContent = `Signed in as ${signedIn.username}${signedIn.groups.length ? ` (${signedIn.groups.join(', ')})` : ''}`;
+  view.signOut.hidden = false;
+  // Auto-refresh only while the page is visible and signed in, and at once when it comes back after a while.
+  setInterval(() => {
+    if (state.member && view.autoRefresh.checked && document.visibilityState === 'visible') refreshAll();
+  }, REFRESH_MS);
+  document.addEventListener('visibilitychange', () => {
+    if (state.member && view.autoRefresh.checked && document.visibilityState === 'visible' && Date.now() - state.lastUpdate > REFRESH_MS) refreshAll();
+  });
+  refreshAll();
+}
 
-refreshAll();
+start();
