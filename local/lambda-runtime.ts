@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { projectRoot, type FunctionDefinition, type ServiceDefinition } from './service-definition.js';
 
@@ -40,18 +41,50 @@ export class LambdaError extends Error {
   }
 }
 
+/**
+ * Many invocations run at once in this one process, as on Lambda Managed Instances. Lambda's runtime announces
+ * that with AWS_LAMBDA_MAX_CONCURRENCY and runs each invocation in its own InvokeStore context; Powertools then
+ * keeps each invocation's Lambda context and keys apart, so every log line names its own function. On standard
+ * Lambda (one invocation per process) neither is set and nothing changes. The value bounds nothing locally.
+ */
+const LOCAL_MAX_CONCURRENCY = '1000';
+
+/** Lambda's invoke store in its multi-invocation form; fails loudly if something made the single form first. */
+async function concurrentInvokeStore(): Promise<InvokeStoreBase> {
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= LOCAL_MAX_CONCURRENCY;
+  const store = await InvokeStore.getInstanceAsync(true);
+  const probe = Symbol('local runtime probe');
+  const isolated = await Promise.all(
+    [1, 2].map((n) =>
+      store.run({ [probe]: n }, async () => {
+        await null;
+        return store.get(probe) === n;
+      }),
+    ),
+  );
+  if (!isolated.every(Boolean)) {
+    throw new Error("Lambda's InvokeStore was created for one invocation at a time before the local runtime started: log lines would name the wrong function");
+  }
+  return store;
+}
+
 const STATE_FUNCTIONS_BY_DEFAULT = (name: string) => name !== 'submitFeedback' && name !== 'processFeedback';
 
 export class LocalLambdaRuntime {
   private readonly handlers = new Map<string, Promise<Handler>>();
   private faults: InvocationFaults = {};
   readonly stats = new Map<string, InvocationStats>();
+  /** Made at construction, before any SDK call in this process asks for the store in its single form. */
+  private readonly invokeStore = concurrentInvokeStore();
 
   constructor(
     private readonly service: ServiceDefinition,
     /** Multiplies each function's timeout: the local stack may run time faster to keep fault runs short. */
     private readonly timeScale = 1,
-  ) {}
+  ) {
+    // Rejections surface where the store is awaited; this keeps an early one from being unhandled meanwhile.
+    this.invokeStore.catch(() => undefined);
+  }
 
   setFaults(faults: InvocationFaults = {}): void {
     this.faults = faults;
@@ -74,7 +107,8 @@ export class LocalLambdaRuntime {
     let loading = this.handlers.get(fn.name);
     if (!loading) {
       const url = pathToFileURL(join(projectRoot, `${fn.modulePath}.ts`)).href;
-      loading = import(url).then((module: Record<string, unknown>) => {
+      // Module initialisation runs in a context of its own, as Lambda's init phase does, so its log lines have somewhere to go.
+      loading = this.invokeStore.then((store) => store.run({}, () => import(url))).then((module: Record<string, unknown>) => {
         const handler = module[fn.exportName];
         if (typeof handler !== 'function') throw new Error(`${fn.modulePath}.${fn.exportName} is not a function`);
         return handler as Handler;
@@ -143,7 +177,9 @@ export class LocalLambdaRuntime {
         throw new LambdaError('Runtime.ExitError', `RequestId: ${context.awsRequestId} Error: Runtime exited with error: signal: killed (injected fault)`);
       }
       if (fault === 'hang') stats.hangs++;
-      const running = fault === 'hang' ? new Promise<never>(() => undefined) : handler(ownEvent, context);
+      const store = await this.invokeStore;
+      const invocation = { [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId };
+      const running = fault === 'hang' ? new Promise<never>(() => undefined) : store.run(invocation, () => handler(ownEvent, context));
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           stats.timeouts++;
