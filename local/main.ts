@@ -1,8 +1,9 @@
 // `npm start`: runs the whole pipeline on this machine. Starts the local stack, submits feedback through
 // the HTTP intake as readers would, waits until every message is triaged or dead-lettered, and prints
-// the triage summary. `npm start -- --serve` keeps the stack running for the browser, curl,
+// the triage summary; then uploads the sample PDFs and prints their verdicts (local/documents-demo.ts).
+// `npm start -- --serve` keeps the stack running for the browser, curl,
 // `serverless invoke local` and the AWS CLI.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -10,25 +11,43 @@ import { mapWithConcurrency } from '../functions/shared/concurrency.js';
 import { toQueueBody, type FeedbackSubmission } from '../functions/shared/feedback.js';
 import { parseFeedbackFile, type FeedbackRequest } from './feedback-file.js';
 import { describeFaults, parseFaults } from './faults.js';
+import { parseRateQuotas } from './quota/token-bucket.js';
 import { projectRoot } from './service-definition.js';
 import { startLocalStack, type LocalStack } from './stack.js';
-import { accountFor, formatSummary, isClean, type Submission } from './summary.js';
+import { moderateSampleDocuments } from './documents-demo.js';
+import { accountFor, documentsAccountedFor, formatDocumentSummary, formatSummary, isClean, type Submission } from './summary.js';
 import { deadLetters, storedFeedback, takeAlerts, waitUntilSettled } from './triage-ledger.js';
+
+/** The edge's port with --serve: LocalStack's, so tools set up for it find this stack. */
+const SERVE_EDGE_PORT = 4566;
 
 const usage = `Usage: npm start -- [FILE] [options]
 
   FILE                 feedback to submit: JSON lines (one request body per line) or CSV with a header
-                       (bookId,text,rating,readerId). Default: events/sample-feedback.jsonl
+                       (bookId,text,rating,readerId), submitted as it is. Default: events/sample-feedback.jsonl,
+                       plus a redelivery and a malformed message put straight on the queue
   --serve              keep the stack running after the run (or without FILE: only serve)
-  --port N             port of the HTTP API (default: any free port; 3000 with --serve)
+  --port N             port of the HTTP API (default: any free port; 3000 with --serve; 0: any free port)
+  --edge-port N        port of the edge endpoint, AWS_ENDPOINT_URL for every local AWS service
+                       (default: any free port; ${SERVE_EDGE_PORT}, as LocalStack's, with --serve; 0: any free port)
   --data-dir DIR       keep DynamoDB data on disk in DIR (default: in memory)
   --timeout S          give up waiting for the pipeline after S seconds (default 120)
   --log-level LEVEL    the handlers' log level: DEBUG, INFO, WARN, ERROR (default ERROR; INFO with --serve)
   --faults SPEC        inject faults: all=0.05, or comprehend=,dynamodb=,sns=,crash=,hang=,lost= rates from 0 to 1
                        (also FEEDBACK_TRIAGE_FAULTS); see docs/RELIABILITY.md
   --time-scale X       run function timeouts and workflow retries X times as long (e.g. 0.05), to see faults play out fast
-  --visibility-timeout S  the queue's visibility timeout in seconds (default: as serverless.yml declares, 540)
+  --visibility-timeout S  the queue's visibility timeout in seconds (default: as serverless.yml declares)
+  --comprehend-rate SPEC  Comprehend's request-rate quota, requests per second: 20 (every operation), or
+                       DetectSentiment=20,BatchDetectSentiment=5 (default: AWS's, custom.triage.comprehendRequestsPerSecond;
+                       see docs/QUOTAS.md)
   --help               this text`;
+
+function portOption(name: string, value: string | undefined, servePort: number, serve: boolean): number | undefined {
+  if (value === undefined) return serve ? servePort : undefined;
+  const port = Number(value);
+  if (!(/^\d+$/.test(value) && port < 65536)) throw new Error(`--${name} must be a port number (0 for any free port), got ${value}`);
+  return port;
+}
 
 async function submitAll(stack: LocalStack, requests: FeedbackRequest[]): Promise<Submission[]> {
   return mapWithConcurrency(requests, 16, async (request) => {
@@ -57,26 +76,56 @@ async function enqueueDirectly(stack: LocalStack, redeliver: Submission | undefi
   return direct;
 }
 
+/** A value as a POSIX shell reads it back verbatim, spaces and quotes included. */
+const shellQuoted = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/** The environment file `set -a; . FILE; set +a` loads. */
+const environmentFile = (environment: Record<string, string>) =>
+  `${Object.entries(environment)
+    .map(([name, value]) => `${name}=${shellQuoted(value)}`)
+    .join('\n')}\n`;
+
+/** Calls Comprehend refused for its quota, for every operation that has one (0 included). */
+function throttlesByOperation(stack: LocalStack): Record<string, number> {
+  const refused = stack.comprehend.stats().overQuota;
+  return Object.fromEntries(Object.keys(stack.comprehend.quotas()).map((operation) => [operation, refused[operation] ?? 0]));
+}
+
 function printServeHelp(stack: LocalStack, envFile: string): void {
-  const exports = Object.entries(stack.environment)
-    .map(([name, value]) => `export ${name}='${value}'`)
+  const exports = Object.entries(stack.clientEnvironment)
+    .map(([name, value]) => `export ${name}=${shellQuoted(value)}`)
     .join('\n');
+  const edge = stack.edge.url;
+  const { resources: r } = stack;
   console.log(`
-Local stack running. Ctrl-C stops it.
+Local stack running. Ctrl-C (or SIGTERM to this process) stops it.
 
   Feedback form      ${stack.httpUrl}/
-  Triage dashboard   ${stack.httpUrl}/dashboard
+  Triage dashboard   ${stack.httpUrl}/dashboard  (sign in as one of the team members below)
+  Sign-in service    ${stack.signIn.issuer}  (OpenID provider: discovery at /.well-known/openid-configuration)
+${stack.signIn.users.map((user) => `                     ${user.username.padEnd(8)} password ${user.password}  (group ${user.groups.join(', ')})`).join('\n')}
   Intake API         curl -i -X POST ${stack.httpUrl}/feedback -H 'content-type: application/json' \\
                        -d '{"bookId":"dune","rating":2,"text":"Too long and dull."}'
+  AWS endpoint       ${stack.edge.url}  (every local AWS service; --edge-port changes the port)
+  Upload a PDF       aws s3 cp file.pdf "s3://$DOCUMENTS_BUCKET/uploads/file.pdf" --endpoint-url ${edge}
+                       (with the environment below loaded; only keys under uploads/ are moderated. The verdict:
+                       ${stack.httpUrl}/dashboard/documents, or aws dynamodb scan --table-name ${r.documentsTable};
+                       alerts of offensive documents land on ${r.documentAlertInboxQueueUrl})
 
-Environment for \`npx serverless invoke local -f NAME --path events/NAME.json\` and the AWS CLI
+Environment for \`npx serverless invoke local -f NAME --path events/NAME.json\`, the AWS CLI and SDK scripts
 (also written to ${envFile}: \`set -a; . ${envFile}; set +a\`):
 ${exports}
 
-  aws --endpoint-url ${stack.endpoints.dynamodb} dynamodb scan --table-name ${stack.resources.feedbackTable}
-  aws --endpoint-url ${stack.endpoints.sqs} sqs receive-message --queue-url ${stack.resources.deadLetterQueueUrl} --message-attribute-names All
-  aws --endpoint-url ${stack.endpoints.sfn} stepfunctions start-execution --state-machine-arn ${stack.resources.stateMachineArn} --input file://events/feedbackTriage.json
-  (the CLI sends start-sync-execution to a "sync-" host that a local endpoint lacks: use start-execution, then describe-execution)
+  aws dynamodb scan --table-name ${r.feedbackTable}
+  aws --endpoint-url ${edge} sqs receive-message --queue-url ${r.deadLetterQueueUrl} --message-attribute-names All
+  aws stepfunctions start-sync-execution --state-machine-arn ${r.stateMachineArn} --input file://events/feedbackTriage.json
+  (AWS CLI v1 sends sqs commands to queue.amazonaws.com unless --endpoint-url is given. AWS CLI 2.9, as Debian
+   packages it, reads neither AWS_ENDPOINT_URL nor AWS_DISABLE_HOST_PREFIX_INJECTION: give it
+   --endpoint-url ${edge.replace('://', '://local@')} and the "sync-" prefix it adds for start-sync-execution
+   lands in the URL's user name instead of the host name.)
+Each service also answers on its own port: ${Object.entries(stack.endpoints)
+    .map(([service, url]) => `${service} ${url}`)
+    .join(', ')}.
 `);
 }
 
@@ -86,11 +135,13 @@ async function main(): Promise<number> {
     options: {
       serve: { type: 'boolean', default: false },
       port: { type: 'string' },
+      'edge-port': { type: 'string' },
       'data-dir': { type: 'string' },
       timeout: { type: 'string', default: '120' },
       'log-level': { type: 'string' },
       faults: { type: 'string', default: process.env.FEEDBACK_TRIAGE_FAULTS },
       'time-scale': { type: 'string', default: '1' },
+      'comprehend-rate': { type: 'string' },
       'visibility-timeout': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -99,10 +150,12 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const file = positionals[0] ?? (values.serve ? undefined : join(projectRoot, 'events/sample-feedback.jsonl'));
+  // The demo's injected messages belong to the sample run alone: a user's own file is submitted as it is.
+  const sampleRun = positionals[0] === undefined && !values.serve;
+  const file = positionals[0] ?? (sampleRun ? join(projectRoot, 'events/sample-feedback.jsonl') : undefined);
   const requests = file ? parseFeedbackFile(readFileSync(file, 'utf8'), relative(process.cwd(), file) || basename(file)) : [];
-  const port = values.port ? Number(values.port) : values.serve ? 3000 : undefined;
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`--port must be a port number, got ${values.port}`);
+  const port = portOption('port', values.port, 3000, values.serve);
+  const edgePort = portOption('edge-port', values['edge-port'], SERVE_EDGE_PORT, values.serve);
   const timeoutSeconds = Number(values.timeout);
   if (!(timeoutSeconds > 0)) throw new Error(`--timeout must be a positive number of seconds, got ${values.timeout}`);
 
@@ -115,10 +168,20 @@ async function main(): Promise<number> {
   if (visibility !== undefined && !(Number.isInteger(visibility) && visibility >= 0 && visibility <= 43_200)) {
     throw new Error(`--visibility-timeout must be whole seconds from 0 to 43200, got ${values['visibility-timeout']}`);
   }
-  const stack = await startLocalStack({ httpPort: port, dataDir: values['data-dir'], logLevel, faults, timeScale, visibilityTimeoutSeconds: visibility });
-  console.log(`Local stack up in ${Math.round(performance.now() - started)} ms (HTTP API ${stack.httpUrl}).`);
+  const stack = await startLocalStack({ httpPort: port, edgePort, dataDir: values['data-dir'], logLevel, faults, timeScale, visibilityTimeoutSeconds: visibility });
+  console.log(`Local stack up in ${Math.round(performance.now() - started)} ms (HTTP API ${stack.httpUrl}, AWS endpoint ${stack.edge.url}).`);
   if (faults) console.log(`Injecting faults: ${describeFaults(faults)}.`);
+  if (values['comprehend-rate'] !== undefined) {
+    try {
+      stack.comprehend.setQuotas(parseRateQuotas(values['comprehend-rate'], stack.comprehend.quotas()));
+    } catch (error) {
+      await stack.stop();
+      throw new Error(`--comprehend-rate: ${(error as Error).message}`);
+    }
+  }
+  console.log(`Comprehend quotas (requests/s): ${Object.entries(stack.comprehend.quotas()).map(([operation, rate]) => `${operation} ${rate}`).join(', ') || 'none'}.`);
   let exitCode = 0;
+  let removeOnExit: string | undefined;
   try {
     if (requests.length > 0) {
       console.log(`Submitting ${requests.length} feedback from ${file} through POST /feedback…`);
@@ -128,9 +191,12 @@ async function main(): Promise<number> {
       // The redelivered body is the one the intake queued: read it back from what the intake answered.
       const queuedBody = (s: Submission) =>
         toQueueBody({ ...(JSON.parse(byId.get(s.feedbackId) as string) as FeedbackSubmission), feedbackId: s.feedbackId as string, submittedAt: new Date().toISOString() });
-      submissions.push(...(await enqueueDirectly(stack, negativeLooking, queuedBody)));
+      const direct = sampleRun ? await enqueueDirectly(stack, negativeLooking, queuedBody) : [];
       const accepted = submissions.filter((s) => s.status < 400).length;
-      console.log(`${accepted} accepted, ${submissions.length - accepted} refused by the intake; 2 more put straight on the queue (a redelivery and a malformed message).`);
+      const refused = submissions.length - accepted;
+      const straight = direct.map((s) => s.source).join(' and ');
+      console.log(`${accepted} accepted, ${refused} refused by the intake${direct.length ? `; ${direct.length} more put straight on the queue (${straight})` : ''}.`);
+      submissions.push(...direct);
       const tty = process.stdout.isTTY;
       let lastLine = '';
       const settled = await waitUntilSettled(stack, {
@@ -145,13 +211,21 @@ async function main(): Promise<number> {
       });
       if (tty) process.stdout.write('\n');
       const accounting = accountFor(submissions, await storedFeedback(stack), await deadLetters(stack), await takeAlerts(stack));
-      console.log(`\n${formatSummary(accounting, { elapsedMs: performance.now() - started })}`);
+      console.log(`\n${formatSummary(accounting, { elapsedMs: performance.now() - started, throttles: throttlesByOperation(stack) })}`);
       if (!settled.settled) console.log(`The pipeline had not settled after ${timeoutSeconds} s.`);
       if (!settled.settled || !isClean(accounting)) exitCode = 1;
     }
+    if (sampleRun) {
+      const documentsStarted = performance.now();
+      console.log('\nUploading the sample PDFs of events/documents/ under uploads/ in the documents bucket…');
+      const documents = await moderateSampleDocuments(stack, { timeoutMs: timeoutSeconds * 1000 });
+      console.log(`\n${formatDocumentSummary(documents, { elapsedMs: performance.now() - documentsStarted })}`);
+      if (!documentsAccountedFor(documents)) exitCode = 1;
+    }
     if (values.serve) {
       const envFile = join(projectRoot, '.local-stack.env');
-      writeFileSync(envFile, `${Object.entries(stack.environment).map(([name, value]) => `${name}=${value}`).join('\n')}\n`);
+      writeFileSync(envFile, environmentFile(stack.clientEnvironment));
+      removeOnExit = envFile;
       printServeHelp(stack, relative(process.cwd(), envFile));
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -159,6 +233,7 @@ async function main(): Promise<number> {
       });
     }
   } finally {
+    if (removeOnExit) rmSync(removeOnExit, { force: true });
     await stack.stop();
   }
   return exitCode;

@@ -1,6 +1,7 @@
 // The embedded local stack: local servers that speak the AWS protocols on 127.0.0.1, the resources
 // serverless.yml declares, the project's handlers behind a local Lambda runtime, the SQS event source
-// and the HTTP API. Handlers reach it through the SDK's standard AWS_ENDPOINT_URL_<SERVICE> variables.
+// and the HTTP API. Handlers reach it through the SDK's standard AWS_ENDPOINT_URL_<SERVICE> variables; other
+// processes (the AWS CLI, serverless invoke local) through the one edge endpoint, AWS_ENDPOINT_URL.
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,12 +14,20 @@ import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent } from 'aws-lam
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
 import { startComprehendServer, type ComprehendServer } from './comprehend/server.js';
+import type { RateQuotas } from './quota/token-bucket.js';
+import { triageQuotaSettings } from './quota/triage-quotas.js';
+import { startStackEdge, type StackEdge } from './edge/stack-edge.js';
 import { LocalEventBus } from './eventbridge/bus.js';
 import { eventBridgeRules } from './eventbridge/rules.js';
 import { QueuePoller } from './event-source.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { dynamoDbRules, invocationFaults, snsRules, type FaultCounts, type FaultRates } from './faults.js';
 import { startHttpApi, type HttpApiServer } from './http-api.js';
+import { LOCAL_DASHBOARD_CLIENT_ID, localAuthorizers, preTokenGenerationEvent, preTokenGenerationFunction, scopesAfterTrigger, teamPoolOf } from './auth/team-sign-in.js';
+import { listenForSignIn, startLocalOidc, type LocalOidc } from './oidc/provider.js';
+
+/** The pages that sign in (dashboard.js, documents.js through auth.js): serverless.yml's dashboardUrls on AWS. */
+const TEAM_PAGES = ['/dashboard', '/dashboard/documents'];
 import { LocalLambdaRuntime, type InvocationStats } from './lambda-runtime.js';
 import { DocumentVerdicts } from './s3/document-verdicts.js';
 import { emitObjectCreatedEvents, type ObjectCreatedNotifications } from './s3/object-created.js';
@@ -40,12 +49,21 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Port of the HTTP API; any free port when absent. */
   httpPort?: number;
+  /** Port of the local sign-in service (OpenID provider); any free port when absent. */
+  signInPort?: number;
+  /** Port of the edge endpoint that serves every local AWS service; any free port when absent. */
+  edgePort?: number;
   /** Multiplies function timeouts and the state machine's retry intervals and timeouts (1 = as deployed). */
   timeScale?: number;
   /** Overrides the queue's visibility timeout, so retries after failures come back within a short run. */
   visibilityTimeoutSeconds?: number;
-  /** Batches the event source works on at once. */
+  /** Batches the event source works on at once; by default the maximumConcurrency serverless.yml gives its execution mode. */
   pollerConcurrency?: number;
+  /**
+   * Comprehend's request-rate quota per operation, requests per second; by default custom.triage.comprehendRequestsPerSecond
+   * (AWS's defaults). `{}` lifts every quota.
+   */
+  comprehendRequestsPerSecond?: RateQuotas;
   /** Log level for the handlers' Powertools logger. */
   logLevel?: string;
   /**
@@ -88,13 +106,22 @@ export interface LocalStack {
   httpUrl: string;
   endpoints: Record<'sqs' | 'sns' | 'dynamodb' | 'sfn' | 'comprehend' | 's3', string> & { rekognition?: string };
   resources: LocalResources;
-  /** The environment a process needs to reach this stack (serverless invoke local, the AWS CLI). */
+  /** The environment of the handlers in this process: each service by its own endpoint. */
   environment: Record<string, string>;
+  /**
+   * The environment another process needs to reach this stack (serverless invoke local, the AWS CLI, SDK
+   * scripts): every service through the edge endpoint, AWS_ENDPOINT_URL.
+   */
+  clientEnvironment: Record<string, string>;
+  /** The single endpoint every local AWS service answers on. */
+  edge: StackEdge;
   clients: { sqs: SQSClient; sns: SNSClient; dynamodb: DynamoDBClient; sfn: SFNClient; s3: S3Client };
   runtime: LocalLambdaRuntime;
   poller: QueuePoller;
   comprehend: ComprehendServer;
   stepFunctions: StepFunctionsServer;
+  /** The team's sign-in: a local OpenID provider shaped like the user pool, with its seed users and passwords. */
+  signIn: LocalOidc;
   /** The Rekognition stand-in; absent when local/rekognition/server.ts is not there. */
   rekognition?: RekognitionServer;
   /** The default EventBridge bus with the rules the service declares. */
@@ -240,13 +267,25 @@ function documentPipelineResources(service: ServiceDefinition, environment: Reco
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const service = loadServiceDefinition('local');
   const timeScale = options.timeScale ?? 1;
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
   };
+  // The pages' environment names the sign-in origin (SIGN_IN_ORIGIN): open its port before reading serverless.yml.
+  const signInListener = await listenForSignIn(options.signInPort);
+  stoppers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        signInListener.server.closeAllConnections();
+        signInListener.server.close(() => resolve());
+      }),
+  );
   try {
+    const service = loadServiceDefinition('local', undefined, {
+      // DASHBOARD_URL gets its port once the HTTP API listens, below.
+      environment: { ...process.env, SIGN_IN_ORIGIN: signInListener.origin, SIGN_IN_CLIENT_ID: LOCAL_DASHBOARD_CLIENT_ID, DASHBOARD_URL: 'http://127.0.0.1/dashboard' },
+    });
     const dynamoServer = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     const dynamodbUrl = await listen(dynamoServer);
     stoppers.push(() => new Promise((resolve) => dynamoServer.close(() => resolve())));
@@ -268,7 +307,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const messagingUrl = await messaging.listen({ port: 0, host: '127.0.0.1' });
     stoppers.push(() => messaging.close());
 
-    const comprehend = await startComprehendServer();
+    const comprehend = await startComprehendServer({ quotas: options.comprehendRequestsPerSecond ?? triageQuotaSettings(service).comprehendRequestsPerSecond });
     stoppers.push(() => comprehend.close());
 
     const runtime = new LocalLambdaRuntime(service, timeScale);
@@ -283,6 +322,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const rekognition = await startRekognition(messagingUrl);
     if (rekognition) stoppers.push(() => rekognition.close());
+
+    const edge = await startStackEdge({ port: options.edgePort ?? 0, dynamodb: dynamoServer, messaging, messagingUrl, stepFunctions, comprehend, rekognition });
+    stoppers.push(() => edge.close());
 
     const endpoints: LocalStack['endpoints'] = {
       sqs: messagingUrl,
@@ -314,7 +356,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
     const clients = {
-      sqs: new SQSClient({ ...common, endpoint: endpoints.sqs, useQueueUrlAsEndpoint: false }),
+      // Through the edge, so queue URLs name its port: fixed with --serve, they stay the same from run to run.
+      sqs: new SQSClient({ ...common, endpoint: edge.url, useQueueUrlAsEndpoint: false }),
       sns: new SNSClient({ ...common, endpoint: endpoints.sns }),
       dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
       sfn: new SFNClient({ ...common, endpoint: endpoints.sfn, disableHostPrefix: true }),
@@ -420,6 +463,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(process.env, environment);
     await runtime.warm();
 
+    // The user pool's trigger decides each token's scopes from the user's groups, here as on AWS.
+    const tokenTrigger = preTokenGenerationFunction(service);
+    const signIn = await startLocalOidc({
+      listener: signInListener,
+      clientId: LOCAL_DASHBOARD_CLIENT_ID,
+      ...teamPoolOf(service),
+      tokenScopes: async (user, requested) =>
+        tokenTrigger ? scopesAfterTrigger(requested, await runtime.invoke(tokenTrigger, preTokenGenerationEvent(user, requested, LOCAL_DASHBOARD_CLIENT_ID))) : requested,
+    });
+    const authorizers = localAuthorizers(service, { issuer: signIn.issuer, clientId: LOCAL_DASHBOARD_CLIENT_ID });
+
     const feedbackQueue = created.get('FeedbackQueue') as CreatedResource;
     const poller = new QueuePoller({
       sqs: clients.sqs,
@@ -428,7 +482,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
       batchSize: service.triage.batchSize,
       maximumBatchingWindowSeconds: service.triage.maximumBatchingWindow * timeScale,
-      concurrency: options.pollerConcurrency ?? 4,
+      concurrency: options.pollerConcurrency ?? triageQuotaSettings(service).maximumConcurrency[service.triage.executionMode ?? 'perMessage'],
       invoke: (event: SQSEvent) => runtime.invoke('processFeedback', event) as Promise<SQSBatchResponse>,
     });
     poller.start();
@@ -438,8 +492,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       service,
       port: options.httpPort,
       invoke: (functionName: string, event: APIGatewayProxyEventV2) => runtime.invoke(functionName, event),
+      authorize: async ({ authorizerName, scopes, authorization }) => {
+        const authorizer = authorizers.get(authorizerName);
+        if (!authorizer) throw new Error(`no authorizer ${authorizerName} in provider.httpApi.authorizers`);
+        return authorizer.authorize(authorization, scopes);
+      },
     });
     stoppers.push(() => http.close());
+    for (const origin of [http.url, `http://localhost:${http.port}`]) {
+      // The app client's callback and sign-out URLs: each team page signs in for itself, tokens being in its memory only.
+      for (const page of TEAM_PAGES) signIn.allowRedirect(`${origin}${page}`);
+    }
+    // The alerts link to this dashboard; the handlers read DASHBOARD_URL when they format one.
+    environment.DASHBOARD_URL = `${http.url}/dashboard`;
+    process.env.DASHBOARD_URL = environment.DASHBOARD_URL;
 
     return {
       service,
@@ -457,11 +523,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         documentAlertInboxQueueUrl,
       },
       environment,
+      // Read when asked: switching the execution mode changes the handlers' environment after start.
+      get clientEnvironment() {
+        return {
+          ...Object.fromEntries(Object.entries(environment).filter(([name]) => !name.startsWith('AWS_ENDPOINT_URL_'))),
+          AWS_ENDPOINT_URL: edge.url,
+          // The CLIs send StartSyncExecution to a `sync-` host a local endpoint lacks (botocore's disable_host_prefix_injection).
+          AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',
+        };
+      },
+      edge,
       clients,
       runtime,
       poller,
       comprehend,
       stepFunctions,
+      signIn,
       ...(rekognition ? { rekognition } : {}),
       eventBus,
       objectCreated,

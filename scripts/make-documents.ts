@@ -1,6 +1,6 @@
 // Writes the sample PDFs (events/documents/) and the hostile-documents set (tests/fixtures/documents/hostile/)
 // reproducibly: fixed dates, ids and seeds, so the same bytes come out on every machine.
-// Every image is generated (gradients, shapes, seeded noise); none depicts anything.
+// Every image is generated (gradients, shapes, seeded noise, the stand-in's test cards); none depicts anything.
 //   npm run make:documents                  # both sets
 //   npm run make:documents -- --out DIR --big-pages 200   # also a large image-heavy PDF for measuring (not committed)
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { createDeflate, deflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { PNG } from 'pngjs';
+import { fixtureCardPng } from '../local/rekognition/fixture-images.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXED_DATE = new Date('2026-11-01T09:00:00Z');
@@ -160,6 +161,22 @@ async function withImages(): Promise<Buffer> {
   second.drawText('The same map again, and a texture', { x: 56, y: 790, size: 16, font });
   second.drawImage(circlesJpeg, { x: 56, y: 540, width: 200, height: 200 });
   second.drawImage(noiseJpeg, { x: 320, y: 560, width: 160, height: 120 });
+  return save(doc);
+}
+
+/**
+ * A photo page whose picture the images branch must flag. No offensive picture exists in the project: the
+ * picture is the harmless striped test card that the local Rekognition stand-in's fixture table
+ * (local/rekognition/fixtures.json) labels as Rekognition would label the explicit photo it stands for.
+ * On AWS, Rekognition sees stripes and the page is CLEAN.
+ */
+async function offensiveImage(): Promise<Buffer> {
+  const doc = await newDocument('Photo page for the newsletter');
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const card = await doc.embedPng(fixtureCardPng('explicit-nudity'));
+  const page = doc.addPage([595, 842]);
+  page.drawText('Photos from the summer meeting', { x: 56, y: 790, size: 16, font });
+  page.drawImage(card, { x: 56, y: 560, width: 320, height: 240 });
   return save(doc);
 }
 
@@ -619,6 +636,7 @@ async function main(): Promise<void> {
   write(join(samples, 'clean-handout.pdf'), clean);
   write(join(samples, 'offensive-text.pdf'), await offensiveText());
   write(join(samples, 'with-images.pdf'), await withImages());
+  write(join(samples, 'offensive-image.pdf'), await offensiveImage());
   write(join(samples, 'broken.pdf'), clean.subarray(0, Math.floor(clean.length * 0.6)));
   const hostile = join(root, 'tests', 'fixtures', 'documents', 'hostile');
   for (const [name, make] of Object.entries(await hostileSet(clean))) write(join(hostile, name), await make());

@@ -6,6 +6,9 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { buildApp } from 'fauxqs';
+import { extractText } from '../../functions/document-moderation/extractText/text.js';
 import { loadServiceDefinition, projectRoot } from '../../local/service-definition.js';
 import { unzip } from '../helpers/zip.js';
 
@@ -52,6 +55,16 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+/** Unzips a function's package into a folder of its own under the temporary work folder, as Lambda would. */
+function unzipBundle(fn: string): string {
+  const dir = join(workDir, fn);
+  for (const [name, data] of unzip(readFileSync(join(outputDir, `${fn}.zip`)))) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), data);
+  }
+  return dir;
+}
 
 const statementsOf = (role: Resource): Statement[] =>
   role.Properties.Policies.flatMap((policy: { PolicyDocument: { Statement: Statement[] } }) => policy.PolicyDocument.Statement);
@@ -305,7 +318,7 @@ describe('the functions', () => {
     const routes = Object.values(resources)
       .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
       .map((route) => [route.Properties.RouteKey, route.Properties.Target['Fn::Join'][1][1].Ref])
-      .filter(([key]) => String(key).endsWith('/documents'));
+      .filter(([key]) => /^[A-Z]+ \/documents$/.test(String(key)));
     expect(Object.fromEntries(routes)).toEqual({
       'POST /documents': 'HttpApiIntegrationRequestUpload',
       'GET /documents': 'HttpApiIntegrationListDocuments',
@@ -376,11 +389,7 @@ describe('the bundles', () => {
 
   it('keeps error names through minification: a bundled Task fails with the name the ASL retries or catches on', async () => {
     // Step Functions matches Retry and Catch on the errorType Lambda reports, the thrown error's name.
-    const dir = join(workDir, 'acceptDocument');
-    for (const [name, data] of unzip(readFileSync(join(outputDir, 'acceptDocument.zip')))) {
-      mkdirSync(join(dir, name, '..'), { recursive: true });
-      writeFileSync(join(dir, name), data);
-    }
+    const dir = unzipBundle('acceptDocument');
     const script = `
       const { handler } = require(process.argv[1]);
       const context = { functionName: 'acceptDocument', awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 9000 };
@@ -398,5 +407,131 @@ describe('the bundles', () => {
     expect(failure.message).toContain('detail.bucket and detail.object are required');
     const acceptRetry = JSON.stringify(JSON.parse(resources.DocumentModerationStateMachine!.Properties.DefinitionString['Fn::Sub'][0]).States.AcceptDocument.Retry);
     expect(acceptRetry).not.toContain(failure.name);
+  });
+});
+
+describe('the pdfjs assets of the extraction bundles', () => {
+  const pdfjs = join(projectRoot, 'node_modules/pdfjs-dist');
+  /** What the engine loads from disk at run time: the wasm decoders (JBIG2, JPEG 2000, ICC colour) and the CMaps. */
+  const engineFiles = [
+    ...readdirSync(join(pdfjs, 'wasm'))
+      .filter((file) => file.endsWith('.wasm'))
+      .map((file) => `node_modules/pdfjs-dist/wasm/${file}`),
+    ...readdirSync(join(pdfjs, 'cmaps')).map((file) => `node_modules/pdfjs-dist/cmaps/${file}`),
+  ].sort();
+  const modulesIn = (fn: string) => [...unzip(readFileSync(join(outputDir, `${fn}.zip`))).keys()].filter((name) => name.startsWith('node_modules/')).sort();
+
+  it('ship every wasm decoder and CMap, with their licences, in extractText.zip and extractImages.zip and in no other bundle', () => {
+    expect(engineFiles.filter((file) => file.endsWith('.wasm'))).toEqual(expect.arrayContaining([expect.stringMatching(/jbig2\.wasm$/), expect.stringMatching(/openjpeg\.wasm$/)]));
+    expect(engineFiles.length).toBeGreaterThan(100);
+    for (const fn of ['extractText', 'extractImages']) {
+      const shipped = modulesIn(fn);
+      expect({ fn, missing: engineFiles.filter((file) => !shipped.includes(file)) }).toEqual({ fn, missing: [] });
+      // Beside the engine's files, only the licences they are distributed under.
+      expect({ fn, others: shipped.filter((file) => !engineFiles.includes(file) && !/\/LICENSE[^/]*$/.test(file)) }).toEqual({ fn, others: [] });
+      expect(shipped).toContain('node_modules/pdfjs-dist/LICENSE');
+    }
+    const others = readdirSync(outputDir).filter((file) => file.endsWith('.zip') && !['extractText.zip', 'extractImages.zip'].includes(file));
+    expect(others.length).toBeGreaterThan(5);
+    for (const zip of others) expect({ zip, modules: modulesIn(zip.replace(/\.zip$/, '')) }).toEqual({ zip, modules: [] });
+  });
+
+  describe('run from the unzipped package, with no node_modules of the project within reach', () => {
+    const bucket = 'bundle-test-documents';
+    let s3Server: ReturnType<typeof buildApp>;
+    let endpoint: string;
+    let s3: S3Client;
+
+    beforeAll(async () => {
+      s3Server = buildApp({ logger: false, host: 'localhost', defaultRegion: 'us-east-1' });
+      endpoint = await s3Server.listen({ port: 0, host: '127.0.0.1' });
+      s3 = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    });
+    afterAll(async () => {
+      s3.destroy();
+      await s3Server?.close();
+    });
+
+    /**
+     * Runs a bundled handler in its own process, as Lambda does: the package's folder is LAMBDA_TASK_ROOT and the
+     * working directory, the environment is the one the template gives the function (its resources pointed at the
+     * local S3), and the process first proves that pdfjs-dist cannot be resolved from node_modules.
+     */
+    async function invokeBundle(
+      fn: string,
+      event: unknown,
+    ): Promise<{ dir: string; resolvable: boolean; assetsRead: string[]; result?: unknown; error?: { name: string; message: string } }> {
+      const dir = unzipBundle(fn);
+      const declared = resources[`${logicalId(fn)}LambdaFunction`]!.Properties.Environment.Variables as Record<string, unknown>;
+      const settingsOnly = Object.fromEntries(Object.entries(declared).filter(([name, value]) => typeof value !== 'object' && name !== 'NODE_OPTIONS').map(([name, value]) => [name, String(value)]));
+      // The engine's files the handler read successfully, to tell a decoder loaded from the package from a fallback.
+      const script = `
+        let resolvable = true;
+        try { require.resolve('pdfjs-dist/package.json'); } catch { resolvable = false; }
+        const files = require('node:fs/promises');
+        const readFile = files.readFile;
+        const assetsRead = [];
+        files.readFile = async (path, ...rest) => {
+          const data = await readFile(path, ...rest);
+          if (String(path).includes('pdfjs-dist')) assetsRead.push(String(path));
+          return data;
+        };
+        const { handler } = require(process.argv[1]);
+        const context = { functionName: '${fn}', awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 60000 };
+        handler(JSON.parse(process.argv[2]), context).then(
+          (result) => process.stdout.write(JSON.stringify({ resolvable, assetsRead, result })),
+          (error) => process.stdout.write(JSON.stringify({ resolvable, assetsRead, error: { name: error.name, message: error.message } })),
+        );`;
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['-e', script, join(dir, `functions/document-moderation/${fn}/handler.cjs`), JSON.stringify(event)],
+        {
+          cwd: dir,
+          env: {
+            PATH: process.env.PATH,
+            ...settingsOnly,
+            LAMBDA_TASK_ROOT: dir,
+            DOCUMENTS_BUCKET: bucket,
+            AWS_REGION: 'us-east-1',
+            AWS_ACCESS_KEY_ID: 'test',
+            AWS_SECRET_ACCESS_KEY: 'test',
+            AWS_ENDPOINT_URL_S3: endpoint,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+          },
+          timeout: 60_000,
+        },
+      );
+      return { dir, ...(JSON.parse(stdout) as Omit<Awaited<ReturnType<typeof invokeBundle>>, 'dir'>) };
+    }
+
+    async function uploaded(documentId: string, file: string) {
+      const body = readFileSync(join(projectRoot, file));
+      const key = `${settings.uploadPrefix}${documentId}.pdf`;
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      return { documentId, bucket, key, size: body.length };
+    }
+
+    it('ExtractText extracts the text of the clean handout, the same text the source extracts', async () => {
+      const document = await uploaded('bundle-clean-handout', 'events/documents/clean-handout.pdf');
+      const answer = await invokeBundle('extractText', { document });
+      expect(answer).toMatchObject({ resolvable: false, result: { pages: 2, textKey: `${settings.derivedPrefix}${document.documentId}/text.txt`, pagesWithoutText: 0 } });
+      const written = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: (answer.result as { textKey: string }).textKey }));
+      const text = await written.Body!.transformToString('utf8');
+      expect(text).toContain('Reading group: The Remains of the Day');
+      const bytes = readFileSync(join(projectRoot, 'events/documents/clean-handout.pdf'));
+      const fromSource = await extractText(new Uint8Array(bytes), { maxDocumentBytes: bytes.length, maxPages: 10 }, Date.now() + 30_000);
+      expect(text).toBe(fromSource.text);
+      expect(answer.result).toMatchObject({ characters: fromSource.text.length });
+    }, 60_000);
+
+    it('ExtractImages loads its wasm decoders (JBIG2 and CCITT, JPEG 2000) from the package, and decodes a JBIG2 image', async () => {
+      const document = await uploaded('bundle-jbig2', 'tests/fixtures/documents/hostile/image-jbig2.pdf');
+      const answer = await invokeBundle('extractImages', { document });
+      expect(answer).toMatchObject({ resolvable: false, result: { pages: 1, imageCount: 1, undecodable: 0 } });
+      // Each once, at the function's initialisation (primeImageDecoders), from beside the bundle.
+      expect([...answer.assetsRead].sort()).toEqual(['jbig2.wasm', 'openjpeg.wasm'].map((file) => join(answer.dir, 'node_modules/pdfjs-dist/wasm', file)));
+    }, 60_000);
   });
 });

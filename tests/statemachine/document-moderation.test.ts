@@ -133,10 +133,10 @@ function tasks(scenario: Scenario = {}, overrides: Record<string, Handler> = {})
   };
   const defaults: Record<string, Handler> = {
     AcceptDocument: async () => ({ outcome: 'ACCEPTED', document }),
-    ExtractImages: async (): Promise<ExtractImagesOutput> => ({ pages: 3, imageCount: count * 25, imageBatches }),
+    ExtractImages: async (): Promise<ExtractImagesOutput> => ({ pages: 3, imageCount: count * 25, imageBatches, undecodable: 0 }),
     ModerateImageBatch: async (input): Promise<ModerateImagesOutput> => {
       const offensive = offensiveManifests.includes(imageBatches.indexOf(input.manifestKey as string));
-      return { moderated: 25, skipped: 0, offensive, flagged: offensive ? [flagged(input.manifestKey as string)] : [] };
+      return { moderated: 25, skipped: 0, offensive, flagged: offensive ? [flagged(input.manifestKey as string)] : [], flaggedCount: offensive ? 1 : 0 };
     },
     NotifyImages: async () => ({ notified: true, messageId: 'sns-images-1' }),
     ExtractText: async (): Promise<ExtractTextOutput> => ({
@@ -252,10 +252,10 @@ describe('a document accepted for moderation', () => {
         results: [
           {
             document,
-            extraction: { pages: 3, imageCount: 50, imageBatches },
+            extraction: { pages: 3, imageCount: 50, imageBatches, undecodable: 0 },
             batches: [
-              { moderated: 25, skipped: 0, offensive: false, flagged: [] },
-              { moderated: 25, skipped: 0, offensive: false, flagged: [] },
+              { moderated: 25, skipped: 0, offensive: false, flagged: [], flaggedCount: 0 },
+              { moderated: 25, skipped: 0, offensive: false, flagged: [], flaggedCount: 0 },
             ],
             offensive: false,
           },
@@ -276,11 +276,11 @@ describe('a document accepted for moderation', () => {
 
   it('keeps only the contract fields of each image batch, whatever else a function returns', async () => {
     const { calls, handlers } = tasks({}, {
-      ModerateImageBatch: async () => ({ moderated: 1, skipped: 0, offensive: false, flagged: [], debug: 'x'.repeat(1000) }),
+      ModerateImageBatch: async () => ({ moderated: 1, skipped: 0, offensive: false, flagged: [], flaggedCount: 0, debug: 'x'.repeat(1000) }),
     });
     await execute(handlers);
     const [images] = calls.RecordVerdict![0]!.results as [{ batches: Json[] }];
-    for (const batch of images.batches) expect(Object.keys(batch).sort()).toEqual(['flagged', 'moderated', 'offensive', 'skipped']);
+    for (const batch of images.batches) expect(Object.keys(batch).sort()).toEqual(['flagged', 'flaggedCount', 'moderated', 'offensive', 'skipped']);
   });
 });
 
@@ -291,14 +291,14 @@ describe('the Map over image manifests', () => {
     expect(calls.ModerateImageBatch).toHaveLength(0);
     expect(calls.NotifyImages).toHaveLength(0);
     const [images] = calls.RecordVerdict![0]!.results as [Json];
-    expect(images).toEqual({ document, extraction: { pages: 3, imageCount: 0, imageBatches: [] }, batches: [], offensive: false });
+    expect(images).toEqual({ document, extraction: { pages: 3, imageCount: 0, imageBatches: [], undecodable: 0 }, batches: [], offensive: false });
   });
 
   it('one manifest: one iteration, given the document and the manifest key', async () => {
     const { calls, handlers, imageBatches } = tasks({ manifests: 1, offensiveManifests: [0] });
     await expect(execute(handlers)).resolves.toEqual({ documentId: document.documentId, status: 'OFFENSIVE' });
     expect(calls.ModerateImageBatch).toEqual([{ document, manifestKey: imageBatches[0] }]);
-    expect(calls.NotifyImages).toEqual([{ document, kind: 'images', images: [flagged(imageBatches[0]!)] }]);
+    expect(calls.NotifyImages).toEqual([{ document, kind: 'images', images: [flagged(imageBatches[0]!)], flaggedCount: [1] }]);
   });
 
   it('many manifests: one iteration each, results in manifest order, never more in flight than MaxConcurrency', async () => {
@@ -315,7 +315,7 @@ describe('the Map over image manifests', () => {
           const index = imageBatches.indexOf(input.manifestKey as string);
           await new Promise((resolve) => setTimeout(resolve, (count - index) % 4));
           inFlight--;
-          return { moderated: index, skipped: 0, offensive: false, flagged: [] };
+          return { moderated: index, skipped: 0, offensive: false, flagged: [], flaggedCount: 0 };
         },
       },
     );
@@ -329,7 +329,7 @@ describe('the Map over image manifests', () => {
   it('any offensive manifest among many makes the images offensive, and the alert lists every flagged image', async () => {
     const { calls, handlers, imageBatches } = tasks({ manifests: 7, offensiveManifests: [1, 5] });
     await expect(execute(handlers)).resolves.toEqual({ documentId: document.documentId, status: 'OFFENSIVE' });
-    expect(calls.NotifyImages).toEqual([{ document, kind: 'images', images: [flagged(imageBatches[1]!), flagged(imageBatches[5]!)] }]);
+    expect(calls.NotifyImages).toEqual([{ document, kind: 'images', images: [flagged(imageBatches[1]!), flagged(imageBatches[5]!)], flaggedCount: [0, 1, 0, 0, 0, 1, 0] }]);
     expect(calls.NotifyText).toHaveLength(0);
     const [images] = calls.RecordVerdict![0]!.results as [Json];
     expect(images).toMatchObject({ offensive: true, notification: { notified: true, messageId: 'sns-images-1' } });

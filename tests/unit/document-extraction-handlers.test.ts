@@ -99,7 +99,7 @@ describe('extractImages handler', () => {
     s3.on(GetObjectCommand).resolves(objectAnswer(sample('with-images.pdf')));
     const result = await extractImages(imagesEvent, context);
     const base = `derived/${imagesEvent.document.documentId}`;
-    expect(result).toEqual({ pages: 2, imageCount: 4, imageBatches: [`${base}/manifests/1.json`, `${base}/manifests/2.json`] });
+    expect(result).toEqual({ pages: 2, imageCount: 4, imageBatches: [`${base}/manifests/1.json`, `${base}/manifests/2.json`], undecodable: 0 });
     const puts = written();
     const pngs = puts.filter((put) => put.ContentType === 'image/png').map((put) => put.Key);
     expect(pngs).toEqual([`${base}/images/1-1.png`, `${base}/images/1-2.png`, `${base}/images/1-3.png`, `${base}/images/2-1.png`]);
@@ -112,7 +112,7 @@ describe('extractImages handler', () => {
 
   it('returns no manifest for a document without images', async () => {
     s3.on(GetObjectCommand).resolves(objectAnswer(sample('clean-handout.pdf')));
-    await expect(extractImages(imagesEvent, context)).resolves.toEqual({ pages: 2, imageCount: 0, imageBatches: [] });
+    await expect(extractImages(imagesEvent, context)).resolves.toEqual({ pages: 2, imageCount: 0, imageBatches: [], undecodable: 0 });
     expect(written()).toEqual([]);
   });
 });

@@ -163,6 +163,10 @@ const SAMPLE_EXPECTED: Record<string, Expectation> = {
     expect([...sink.manifests.keys()]).toEqual(['manifests/1.json', 'manifests/2.json']);
     for (const ref of refs) expect(pixels(sink.images.get(ref.imageKey)!).width).toBe(ref.width);
   }),
+  // The local Rekognition stand-in's explicit-nudity test card (a striped card), which its fixture table labels.
+  'offensive-image.pdf': readable(1, says('Photos from the summer meeting'), (refs) => {
+    expect(refs).toEqual([{ imageKey: 'images/1-1.png', page: 1, width: 160, height: 120 }]);
+  }),
   'broken.pdf': { rejected: /incomplete/ },
 };
 

@@ -52,19 +52,35 @@ describe('decideVerdict', () => {
   });
 
   it('is CLEAN for a document without images (the Map ran over nothing)', () => {
-    const noImages = { extraction: { pages: 2, imageCount: 0, imageBatches: [] }, batches: [], offensive: false };
+    const noImages = { extraction: { pages: 2, imageCount: 0, imageBatches: [], undecodable: 0 }, batches: [], offensive: false };
     expect(decideVerdict({ ...input, results: [noImages, textBranch] })).toMatchObject({ status: 'CLEAN', pages: 2, imageCount: 0, imagesModerated: 0 });
+  });
+
+  it('does not pass images nobody could decode: REJECTED with the count and a reason, unless something offends', () => {
+    const cleanImages = { ...imagesBranch, offensive: false, batches: imagesBranch.batches.map((batch) => ({ ...batch, offensive: false, flagged: [], flaggedCount: 0 })) };
+    const unreadable = { ...cleanImages, extraction: { ...cleanImages.extraction, undecodable: 2 } };
+    expect(decideVerdict({ ...input, results: [unreadable, textBranch] })).toMatchObject({
+      status: 'REJECTED',
+      reason: expect.stringMatching(/2 images in it could not be decoded .*not checked/),
+      undecodableImages: 2,
+      imagesModerated: 30,
+    });
+    const offensiveText = { ...textBranch, toxicity: { ...textBranch.toxicity, offensive: true } };
+    expect(decideVerdict({ ...input, results: [unreadable, offensiveText] })).toMatchObject({ status: 'OFFENSIVE', undecodableImages: 2 });
+    expect(decideVerdict({ ...input, results: [unreadable, offensiveText] }).reason).toBeUndefined();
+    const readable = { ...cleanImages, extraction: { ...cleanImages.extraction, undecodable: 0 } };
+    expect(decideVerdict({ ...input, results: [readable, textBranch] })).toMatchObject({ status: 'CLEAN', undecodableImages: 0 });
   });
 
   it('keeps a bounded number of flagged images and counts them all', () => {
     const flagged: FlaggedImage[] = Array.from({ length: 120 }, (_, index) => ({ imageKey: `derived/x/${index}.png`, page: index, labels: [] }));
-    const verdict = decideVerdict({ ...input, results: [{ ...imagesBranch, batches: [{ moderated: 120, skipped: 0, offensive: true, flagged }] }, textBranch] });
+    const verdict = decideVerdict({ ...input, results: [{ ...imagesBranch, batches: [{ moderated: 120, skipped: 0, offensive: true, flagged, flaggedCount: 120 }] }, textBranch] });
     expect(verdict.flaggedImages).toHaveLength(MAX_FLAGGED_IMAGES_RECORDED);
     expect(verdict.flaggedImageCount).toBe(120);
     // Batches that listed only their first flagged images count the rest.
     const counted = decideVerdict({
       ...input,
-      results: [{ ...imagesBranch, batches: [{ moderated: 25, skipped: 0, offensive: true, flagged: flagged.slice(0, 5), flaggedCount: 25 }, { moderated: 3, skipped: 0, offensive: true, flagged: flagged.slice(0, 1) }] }, textBranch],
+      results: [{ ...imagesBranch, batches: [{ moderated: 25, skipped: 0, offensive: true, flagged: flagged.slice(0, 5), flaggedCount: 25 }, { moderated: 3, skipped: 0, offensive: true, flagged: flagged.slice(0, 1), flaggedCount: 1 }] }, textBranch],
     });
     expect(counted.flaggedImageCount).toBe(26);
     expect(counted.flaggedImages).toHaveLength(6);

@@ -7,7 +7,10 @@ import { documentConfig } from '../shared/config.js';
 import type { ExtractImagesOutput, ExtractInput } from '../shared/contract.js';
 import { DEADLINE_MARGIN_MS } from '../shared/pdf-limits.js';
 import { derivedKeys, readDocument, writeObject } from '../shared/pdf-source.js';
-import { extractImages, type ImageSink } from './images.js';
+import { extractImages, primeImageDecoders, type ImageSink } from './images.js';
+
+// During the function's initialisation, before its first document.
+const decodersReady = primeImageDecoders();
 
 export const handler = lambdaHandler(async (event: ExtractInput, context: Context): Promise<ExtractImagesOutput> => {
   const { document } = event;
@@ -25,9 +28,10 @@ export const handler = lambdaHandler(async (event: ExtractInput, context: Contex
     putManifest: (key, images) => writeObject(bucket, key, JSON.stringify(images), 'application/json'),
   };
   const started = Date.now();
+  await decodersReady;
   const bytes = await readDocument(document, limits.maxDocumentBytes);
   const keys = derivedKeys(documentConfig.derivedPrefix(), document.documentId);
-  const { undecodable, ...result } = await extractImages(bytes, limits, keys, sink, deadline);
-  logger.info('Images extracted', { ...result, undecodable, milliseconds: Date.now() - started });
+  const result = await extractImages(bytes, limits, keys, sink, deadline);
+  logger.info('Images extracted', { ...result, milliseconds: Date.now() - started });
   return result;
 });

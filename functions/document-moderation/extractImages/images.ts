@@ -1,5 +1,7 @@
 // Every image a PDF paints (XObjects, inline images, stencil masks, in any encoding pdfjs decodes), page by
 // page, each distinct image once, written as PNG and listed in manifests of at most `imagesPerBatch` entries.
+// First: pdfjs-dist needs the canvas stand-ins when its module loads, and this module imports it directly.
+import '../shared/pdf-environment.js';
 import { OPS, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DocumentRejectedError } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
@@ -120,13 +122,61 @@ export async function paintedImages(page: PDFPageProxy): Promise<PageImages> {
   return found;
 }
 
+/**
+ * A one-page PDF painting an 8×8 CCITT image and an 8×8 JPEG 2000 one (a bare header: only the decoders'
+ * loading matters, not the pixels), so both wasm decoders load through it.
+ */
+function decoderPrimer(): Buffer {
+  // SOC, then SIZ: 8×8 pixels in one tile, one 8-bit component; then EOC.
+  const jpeg2000Header = Buffer.from('ff4fff510029000000000008000000080000000000000000000000080000000800000000000000000001070101ffd9', 'hex');
+  const stream = (dictionary: string, data: Buffer) =>
+    Buffer.concat([Buffer.from(`<< ${dictionary} /Length ${data.length} >>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream', 'latin1')]);
+  const content = Buffer.from('q 8 0 0 8 0 0 cm /C Do Q q 8 0 0 8 8 0 cm /J Do Q', 'latin1');
+  const objects = [
+    Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'),
+    Buffer.from('<< /Type /Pages /Kids [3 0 R] /Count 1 >>'),
+    Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 16 8] /Resources << /XObject << /C 4 0 R /J 5 0 R >> >> /Contents 6 0 R >>'),
+    stream('/Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 8 >>', Buffer.from([0xff])),
+    stream('/Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /JPXDecode', jpeg2000Header),
+    stream('', content),
+  ];
+  return Buffer.concat([
+    Buffer.from('%PDF-1.7\n'),
+    ...objects.map((object, index) => Buffer.concat([Buffer.from(`${index + 1} 0 obj\n`), object, Buffer.from('\nendobj\n')])),
+    Buffer.from(`trailer\n<< /Root 1 0 R /Size ${objects.length + 1} >>\n%%EOF\n`),
+  ]);
+}
+
+/** How long loading the decoders may take before documents go ahead without it. */
+const DECODER_PRIMING_MS = 10_000;
+
+/**
+ * Loads pdfjs's wasm image decoders (JBIG2 and CCITT, JPEG 2000) once per process, before any upload. pdfjs
+ * loads each through the first document that needs it and keeps the loader bound to that document: when that
+ * document is closed first (the local stack runs ExtractText beside ExtractImages in one process), the load
+ * never answers and the upload would wait for its deadline. Never fails: without the decoders, pdfjs falls
+ * back to its own or counts the image as undecodable.
+ */
+export async function primeImageDecoders(): Promise<void> {
+  const deadline = Date.now() + DECODER_PRIMING_MS;
+  try {
+    await withPdf(decoderPrimer(), { maxDocumentBytes: 4096, maxPages: 1 }, deadline, (opened) =>
+      forEachPage(opened, deadline, async (page) => {
+        await paintedImages(page);
+      }),
+    );
+  } catch (error) {
+    logger.warn('The image decoders could not be loaded ahead of the first document', { error: (error as Error).message });
+  }
+}
+
 export async function extractImages(
   bytes: Uint8Array,
   limits: ImageLimits,
   keys: ImageKeys,
   sink: ImageSink,
   deadline: number,
-): Promise<ExtractImagesOutput & { undecodable: number }> {
+): Promise<ExtractImagesOutput> {
   return withPdf(bytes, limits, deadline, async (opened) => {
     const oversized = opened.scan.oversizedImages[0];
     if (oversized) {

@@ -1,6 +1,7 @@
 // The document's final verdict from what the workflow gathered: the two branches' results (CLEAN or
-// OFFENSIVE), AcceptDocument's rejection, or a failure caught on the way (REJECTED when the document itself
-// was refused, FAILED with the error otherwise).
+// OFFENSIVE, or REJECTED when images could not be decoded and so were not checked), AcceptDocument's
+// rejection, or a failure caught on the way (REJECTED when the document itself was refused, FAILED with the
+// error otherwise).
 import type { DocumentVerdict, FlaggedImage, RecordVerdictInput } from '../shared/contract.js';
 import type { FinalVerdict } from '../shared/document-store.js';
 
@@ -34,6 +35,20 @@ export function causeMessage(cause: string | undefined): string | undefined {
 
 const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
+/**
+ * Why a document none of whose checked content offends is still not passed: some of its images could not be
+ * decoded, so nobody knows what they show. A CLEAN verdict must mean every image was checked (as with the
+ * image limit, ExtractImages refuses rather than checks in part), and the uploader can fix it.
+ */
+export function uncheckedImagesReason(undecodable: number): string {
+  const which = undecodable === 1 ? '1 image' : `${undecodable} images`;
+  return (
+    `Nothing readable in the PDF was found offensive, but ${which} in it could not be decoded (damaged, or in an ` +
+    `encoding the checker cannot read), so ${undecodable === 1 ? 'it was' : 'they were'} not checked. A document ` +
+    'passes only when every image was checked: export the PDF again (for example with "Print to PDF") and upload it again.'
+  );
+}
+
 function fromResults(results: NonNullable<RecordVerdictInput['results']>): Omit<FinalVerdict, 'document' | 'executionArn'> {
   const [images, text] = results;
   const batches = Array.isArray(images?.batches) ? images.batches : [];
@@ -45,10 +60,20 @@ function fromResults(results: NonNullable<RecordVerdictInput['results']>): Omit<
     const { cursor: _cursor, done: _done, ...checked } = toxicity;
     textRecord = { ...checked, characters: count(text.extraction?.characters) ?? 0, pagesWithoutText: count(text.extraction?.pagesWithoutText) ?? 0 };
   }
+  // The ASL's ResultSelector requires the count, so every execution that gets here carries it.
+  const undecodable = count(images?.extraction?.undecodable) ?? 0;
+  const imageCount = count(images?.extraction?.imageCount);
+  // What offends is reported whatever else could not be read; otherwise unread images keep the document out.
+  const judged: Pick<FinalVerdict, 'status' | 'reason'> = offensive
+    ? { status: 'OFFENSIVE' }
+    : undecodable > 0
+      ? { status: 'REJECTED', reason: uncheckedImagesReason(undecodable) }
+      : { status: 'CLEAN' };
   return {
-    status: offensive ? 'OFFENSIVE' : 'CLEAN',
+    ...judged,
     pages: count(images?.extraction?.pages) ?? count(text?.extraction?.pages),
-    imageCount: count(images?.extraction?.imageCount),
+    imageCount,
+    undecodableImages: count(images?.extraction?.undecodable),
     imagesModerated: batches.reduce((sum, batch) => sum + (count(batch?.moderated) ?? 0), 0),
     flaggedImages: flagged.slice(0, MAX_FLAGGED_IMAGES_RECORDED),
     flaggedImageCount: batches.reduce((sum, batch) => sum + (count(batch?.flaggedCount) ?? (Array.isArray(batch?.flagged) ? batch.flagged.length : 0)), 0),

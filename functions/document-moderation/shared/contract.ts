@@ -92,6 +92,11 @@ export interface ExtractImagesOutput {
   imageCount: number;
   /** S3 keys of the manifests; empty when the document has no image. */
   imageBatches: string[];
+  /**
+   * Images the document paints that the engine could not decode (damaged, or in an encoding it cannot read):
+   * never seen, so never checked. RecordVerdict does not pass a document with any as CLEAN.
+   */
+  undecodable: number;
 }
 
 /** ModerateImages (the Map's item processor): one manifest, every image in it through DetectModerationLabels. */
@@ -120,7 +125,7 @@ export interface ModerateImagesOutput {
    */
   flagged: FlaggedImage[];
   /** Offensive images in the manifest; absent means `flagged` lists them all. */
-  flaggedCount?: number;
+  flaggedCount: number;
 }
 
 /** ExtractText: the document's text, page by page, as UTF-8 under derived/<documentId>/text.txt. */
@@ -232,6 +237,8 @@ export interface DocumentVerdict {
   /** The flagged images, at most a few dozen of them: `flaggedImageCount` says how many there were. */
   flaggedImages?: FlaggedImage[];
   flaggedImageCount?: number;
+  /** Images that could not be decoded, so were not checked; any makes a document that is not OFFENSIVE REJECTED. */
+  undecodableImages?: number;
   text?: Omit<TextModeration, 'cursor' | 'done'> & { characters: number; pagesWithoutText: number };
   /** Claims on each alert, as in the feedback pipeline: PENDING -> PUBLISHING (lease) -> SENT. */
   imageAlertStatus?: 'PUBLISHING' | 'SENT';

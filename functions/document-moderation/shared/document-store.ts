@@ -34,6 +34,7 @@ export interface FinalVerdict {
   imagesModerated?: number;
   flaggedImages?: FlaggedImage[];
   flaggedImageCount?: number;
+  undecodableImages?: number;
   text?: DocumentVerdict['text'];
 }
 
@@ -195,6 +196,7 @@ export async function recordVerdict(verdict: FinalVerdict, now: Date): Promise<R
       imagesModerated: verdict.imagesModerated,
       flaggedImages: verdict.flaggedImages,
       flaggedImageCount: verdict.flaggedImageCount,
+      undecodableImages: verdict.undecodableImages,
       text: verdict.text,
       listing: LISTING,
     })
