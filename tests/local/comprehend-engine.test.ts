@@ -1,5 +1,6 @@
 // The pure sentiment / language engine behind the Comprehend stand-in.
-import { classify, detectDominantLanguage, detectSentiment, SENTIMENT_K } from '../../local/comprehend/engine.js';
+import { classify, detectDominantLanguage, detectSentiment, multilingualSignals, SENTIMENT_K } from '../../local/comprehend/engine.js';
+import { SENTIMENT_LANGUAGES } from '../../local/comprehend/server.js';
 
 describe('detectSentiment', () => {
   it('labels clear book feedback', () => {
@@ -48,6 +49,50 @@ describe('detectSentiment', () => {
     expect(classify({ s: -0.051, pos: 0, neg: 0 }).Sentiment).toBe('NEGATIVE');
     expect(classify({ s: 0, pos: 0.2, neg: 0.2 }).Sentiment).toBe('MIXED');
     expect(classify({ s: 0, pos: 0.07, neg: 0.07 }).Sentiment).toBe('NEUTRAL');
+  });
+});
+
+describe('detectSentiment in languages other than English', () => {
+  // The reports: praise in es / de / ja and Arabic "very bad book" all came back NEUTRAL.
+  it.each([
+    ['es', 'Me encanta este libro, es maravilloso.', 'POSITIVE'],
+    ['de', 'Ich liebe dieses Buch, es ist wunderbar.', 'POSITIVE'],
+    ['ja', 'この本が大好きです。素晴らしい！', 'POSITIVE'],
+    ['fr', 'Ce livre est nul et ennuyeux.', 'NEGATIVE'],
+    ['it', 'Questo libro è terribile e noioso.', 'NEGATIVE'],
+    ['zh', '这本书太糟糕了。', 'NEGATIVE'],
+    ['ko', '이 책은 정말 좋아요.', 'POSITIVE'],
+  ])('%s: %s is %s', (language, text, label) => {
+    expect(detectSentiment(text, language).Sentiment).toBe(label);
+    // The same text through the English engine: what every language got before routing.
+    expect(detectSentiment(text).Sentiment).toBe('NEUTRAL');
+  });
+
+  it('negates in the language of the text', () => {
+    expect(detectSentiment('El libro es bueno.', 'es').Sentiment).toBe('POSITIVE');
+    expect(detectSentiment('El libro no es bueno.', 'es').Sentiment).toBe('NEGATIVE');
+  });
+
+  it('scores zh-TW with the shared Chinese characters', () => {
+    expect(detectSentiment('這本書太糟糕了。', 'zh-TW').Sentiment).toBe('NEGATIVE');
+  });
+
+  it('answers every language the server accepts, with scores that sum to 1', () => {
+    for (const language of SENTIMENT_LANGUAGES) {
+      const { SentimentScore } = detectSentiment('ok 123', language);
+      const total = SentimentScore.Positive + SentimentScore.Negative + SentimentScore.Neutral + SentimentScore.Mixed;
+      expect(total).toBeCloseTo(1, 12);
+    }
+  });
+
+  it('keeps s in (-1, 1) however long the praise', () => {
+    const { s } = multilingualSignals('maravilloso '.repeat(500), 'es');
+    expect(s).toBeGreaterThan(0.99);
+    expect(s).toBeLessThan(1);
+  });
+
+  it('refuses a language it has no lexicon for', () => {
+    expect(() => multilingualSignals('hola', 'xx')).toThrow(/no sentiment lexicon/);
   });
 });
 

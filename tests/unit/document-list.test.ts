@@ -57,7 +57,7 @@ describe('the documents cursor', () => {
     ['another key order', base64url(`{"receivedAt":"${position.receivedAt}","documentId":"${position.documentId}"}`)],
     ['something too long', 'a'.repeat(MAX_CURSOR_CHARS + 1)],
   ])('refuses %s with a 400-style error naming the cursor', (_case, cursor) => {
-    expect(() => decodeCursor(cursor)).toThrow(expect.objectContaining({ name: 'BadRequestError', parameter: 'cursor' }));
+    expect(() => decodeCursor(cursor)).toThrow(expect.objectContaining({ name: 'BadRequestError', field: 'cursor' }));
   });
 });
 
@@ -154,7 +154,7 @@ describe('listDocuments handler', () => {
   ])('answers %j with 400 naming the parameter', async (query, parameter) => {
     const { statusCode, body } = await list(query);
     expect(statusCode).toBe(400);
-    expect(body.parameter).toBe(parameter);
+    expect(body.field).toBe(parameter);
     expect(dynamo.calls()).toHaveLength(0);
   });
 

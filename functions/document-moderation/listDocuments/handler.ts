@@ -25,8 +25,8 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Prom
     return answer(200, page);
   } catch (error) {
     if (error instanceof BadRequestError) {
-      logger.info('Request refused', { parameter: error.parameter, reason: error.message });
-      return answer(400, { message: error.message, parameter: error.parameter });
+      logger.info('Request refused', { field: error.field, reason: error.message });
+      return answer(400, { message: error.message, field: error.field });
     }
     logger.error('Could not read documents', { error: error as Error });
     // The store wraps AWS errors: a TransientDependencyError keeps the original as its cause.

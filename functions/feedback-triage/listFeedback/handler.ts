@@ -7,6 +7,7 @@ import { isTransientAwsError } from '../../shared/errors.js';
 import { SENTIMENTS, type Sentiment } from '../../shared/feedback.js';
 import { lambdaHandler } from '../../shared/handler.js';
 import { logger } from '../../shared/logger.js';
+import { traceHandler } from '../../shared/tracer.js';
 import { buildListQuery, parseListRequest, toListPage, type FeedbackListPage } from './list.js';
 import { BadRequestError } from './request.js';
 import { buildStatsQuery, parseStatsRequest, STATS_LIMITS, summarizeStats, type FeedbackStats, type SentimentReads, type StatsRequest } from './stats.js';
@@ -58,12 +59,12 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Prom
     return answer(200, body);
   } catch (error) {
     if (error instanceof BadRequestError) {
-      logger.info('Request refused', { parameter: error.parameter, reason: error.message });
-      return answer(400, { message: error.message, parameter: error.parameter });
+      logger.info('Request refused', { field: error.field, reason: error.message });
+      return answer(400, { message: error.message, field: error.field });
     }
     logger.error('Could not read feedback', { error: error as Error });
     return isTransientAwsError(error)
       ? answer(503, { message: 'feedback could not be read right now; please try again' })
       : answer(500, { message: 'feedback could not be read' });
   }
-});
+}).use(traceHandler());

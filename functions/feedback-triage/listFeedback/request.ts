@@ -1,11 +1,15 @@
 // Reading a dashboard request's query string, with a 400 that names the parameter for each way it can be wrong.
 import { SENTIMENTS, type Sentiment } from '../../shared/feedback.js';
 
+/**
+ * A refused query. Answered as `{ message, field }`, the key every API of the product names the wrong input by
+ * (the intake's body fields, the triage and upload bodies, and these query parameters alike).
+ */
 export class BadRequestError extends Error {
   override readonly name = 'BadRequestError';
   constructor(
     message: string,
-    readonly parameter: string,
+    readonly field: string,
   ) {
     super(message);
   }

@@ -70,10 +70,10 @@ const state = {
 };
 
 class ApiError extends Error {
-  constructor(status, message, parameter) {
+  constructor(status, message, field) {
     super(message);
     this.status = status;
-    this.parameter = parameter;
+    this.field = field;
   }
 }
 
@@ -82,6 +82,9 @@ async function getJson(path, parameters) {
   for (const [name, value] of Object.entries(parameters)) if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
   return requestJson(url, { headers: { accept: 'application/json' } });
 }
+
+/** The input a refusal names. The read API called it `parameter` before this release: still read, for one release. */
+const errorField = (body) => body.field ?? body.parameter;
 
 /** A team API call with the access token; SignInRequired passes through, every other failure is an ApiError. */
 async function requestJson(url, init) {
@@ -94,7 +97,7 @@ async function requestJson(url, init) {
   }
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new ApiError(response.status, typeof body.message === 'string' ? body.message : `HTTP ${response.status}`, body.parameter ?? body.field);
+    const error = new ApiError(response.status, typeof body.message === 'string' ? body.message : `HTTP ${response.status}`, errorField(body));
     error.body = body;
     throw error;
   }
@@ -260,17 +263,42 @@ function renderTable(stats) {
   view.chartTable.replaceChildren(element('caption', { className: 'visually-hidden', text: 'Feedback per period and sentiment, newest first' }), head, body);
 }
 
+/**
+ * Marks panels busy while their request is in flight (screen readers wait for the new content), and, should the
+ * request fail before anything was shown, turns their "Loading…" into a word that it could not be loaded.
+ * Only the latest request (isLatest) touches the panels: an older one's answer or failure no longer concerns them.
+ */
+async function whileLoading(panels, failedText, isLatest, task) {
+  for (const panel of panels) panel.setAttribute('aria-busy', 'true');
+  try {
+    await task();
+  } catch (error) {
+    if (isLatest()) {
+      for (const placeholder of panels.map((panel) => panel.querySelector(':scope > .loading')).filter(Boolean)) {
+        placeholder.className = 'empty';
+        placeholder.textContent = failedText;
+      }
+    }
+    throw error;
+  } finally {
+    if (isLatest()) for (const panel of panels) panel.setAttribute('aria-busy', 'false');
+  }
+}
+
 let statsRequest = 0;
 let shownStats;
-async function loadStats() {
+function loadStats() {
   const mine = ++statsRequest;
-  const [bucket, buckets] = state.range.split(':');
-  const stats = await getJson('/feedback/stats', { bucket, buckets });
-  if (mine !== statsRequest) return;
-  shownStats = stats;
-  renderCounts(stats);
-  renderChart(stats);
-  renderTable(stats);
+  const isLatest = () => mine === statsRequest;
+  return whileLoading([view.counts, view.chart], 'The figures could not be loaded.', isLatest, async () => {
+    const [bucket, buckets] = state.range.split(':');
+    const stats = await getJson('/feedback/stats', { bucket, buckets });
+    if (!isLatest()) return;
+    shownStats = stats;
+    renderCounts(stats);
+    renderChart(stats);
+    renderTable(stats);
+  });
 }
 
 // ---- The list ------------------------------------------------------------------------------------
@@ -461,24 +489,26 @@ function renderList(page) {
 }
 
 let listRequest = 0;
-async function loadList() {
+function loadList() {
   const mine = ++listRequest;
-  try {
-    const page = await getJson('/feedback', { sentiment: state.sentiment, limit: PAGE_SIZE, cursor: state.cursors[state.page] });
-    const triage = await loadTriage(page.items);
-    if (mine === listRequest) {
+  const isLatest = () => mine === listRequest;
+  return whileLoading([view.items], 'The feedback could not be loaded.', isLatest, async () => {
+    try {
+      const page = await getJson('/feedback', { sentiment: state.sentiment, limit: PAGE_SIZE, cursor: state.cursors[state.page] });
+      const triage = await loadTriage(page.items);
+      if (!isLatest()) return;
       state.triage = triage;
       renderList(page);
       showLinkedItem();
+    } catch (error) {
+      // A cursor from an older version of the API: start again from the newest (that request owns the panel now).
+      if (isLatest() && error instanceof ApiError && error.status === 400 && error.field === 'cursor' && state.page > 0) {
+        goToPage(0);
+        return loadList();
+      }
+      throw error;
     }
-  } catch (error) {
-    // A cursor from an older version of the API: start again from the newest.
-    if (mine === listRequest && error instanceof ApiError && error.status === 400 && error.parameter === 'cursor' && state.page > 0) {
-      goToPage(0);
-      return loadList();
-    }
-    throw error;
-  }
+  });
 }
 
 /** Picks out the item an alert linked to, once: focused and marked, or a word that it is not on this page. */
