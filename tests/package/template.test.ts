@@ -273,6 +273,6 @@ describe('the packaged template', () => {
       { rawPath: '/feedback', queryStringParameters: { sentiment: 'SAD' }, requestContext: { http: { method: 'GET', path: '/feedback' } }, headers: {} },
     ]);
     expect(answer?.statusCode).toBe(400);
-    expect(JSON.parse(String(answer?.body))).toEqual({ message: 'sentiment must be one of POSITIVE, NEGATIVE, NEUTRAL, MIXED', parameter: 'sentiment' });
+    expect(JSON.parse(String(answer?.body))).toEqual({ message: 'sentiment must be one of POSITIVE, NEGATIVE, NEUTRAL, MIXED', field: 'sentiment' });
   });
 });
