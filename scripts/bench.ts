@@ -1,9 +1,14 @@
 // `npm run bench`: throughput, latency, the consumer's batch, the Step Functions front's overhead, cold starts,
-// memory per function and cost; prints the tables and writes docs/BENCHMARKS.md. `npm run bench -- --help`.
+// memory per function and cost; prints the tables and writes docs/BENCHMARKS.md. Then the document pipeline, in
+// a process of its own (one local stack per process): docs/DOCUMENT-BENCHMARKS.md. `npm run bench -- --help`.
+import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultScenarios, runBench } from '../local/bench/bench.js';
+import { defaultDocumentBenchOptions, runDocumentBench } from '../local/bench/document-bench.js';
+import { formatDocumentBenchConsole, formatDocumentBenchMarkdown } from '../local/bench/document-report.js';
 import { formatBenchConsole, formatBenchMarkdown } from '../local/bench/report.js';
 import type { ExecutionMode } from '../local/service-definition.js';
 import { projectRoot } from '../local/service-definition.js';
@@ -19,6 +24,12 @@ const usage = `Usage: npm run bench -- [options]
   --no-profile         skip the profiled run that gives the CPU breakdown
   --out FILE           where to write the report (default docs/BENCHMARKS.md)
   --no-write           print only
+
+  --documents          the document pipeline only: extraction, memory on a large PDF, the pipeline, the Map's
+                       speedup, cost; writes docs/DOCUMENT-BENCHMARKS.md (--out to change) (~5 min)
+  --no-documents       the feedback pipeline only
+  --skip-memory        with --documents: leave out the large PDF's memory measurement
+  --large-pages N      with --documents: pages of the large image-heavy PDF (default 200)
   --help               this text`;
 
 function list(raw: string | undefined, fallback: number[]): number[] {
@@ -40,6 +51,10 @@ async function main(): Promise<number> {
       'no-profile': { type: 'boolean', default: false },
       out: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
+      documents: { type: 'boolean', default: false },
+      'no-documents': { type: 'boolean', default: false },
+      'skip-memory': { type: 'boolean', default: false },
+      'large-pages': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -47,6 +62,7 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
+  if (values.documents) return documentBench(values);
   const quick = values.quick;
   const sizes = list(values.sizes, quick ? [1000] : [1000, 10_000]);
   const rate = Number(values.rate ?? 500);
@@ -76,6 +92,27 @@ async function main(): Promise<number> {
   if (!values['no-write']) {
     const out = values.out ?? join(projectRoot, 'docs/BENCHMARKS.md');
     writeFileSync(out, formatBenchMarkdown(report));
+    console.log(`Wrote ${relative(process.cwd(), out)} (${((performance.now() - started) / 1000).toFixed(0)} s).`);
+  }
+  if (values['no-documents']) return 0;
+  // The document bench starts a local stack of its own: in a fresh process, as the handlers' SDK clients keep the first one's endpoints.
+  const child = fork(fileURLToPath(import.meta.url), ['--documents', ...(values['no-write'] ? ['--no-write'] : [])], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+}
+
+async function documentBench(values: { out?: string; 'no-write': boolean; 'skip-memory': boolean; 'large-pages'?: string }): Promise<number> {
+  const largePages = Number(values['large-pages'] ?? 200);
+  if (!Number.isInteger(largePages) || largePages < 1) throw new Error(`--large-pages must be a whole number, got "${values['large-pages']}"`);
+  const started = performance.now();
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+  const report = await runDocumentBench({ ...defaultDocumentBenchOptions(largePages, values['skip-memory']), onProgress: (line) => console.log(line) }, command);
+  console.log(`\n${formatDocumentBenchConsole(report)}\n`);
+  if (!values['no-write']) {
+    const out = values.out ?? join(projectRoot, 'docs/DOCUMENT-BENCHMARKS.md');
+    writeFileSync(out, formatDocumentBenchMarkdown(report));
     console.log(`Wrote ${relative(process.cwd(), out)} (${((performance.now() - started) / 1000).toFixed(0)} s).`);
   }
   return 0;

@@ -49,7 +49,7 @@ export const PRICES = {
     source: 'https://aws.amazon.com/step-functions/pricing/',
   },
   comprehend: {
-    /** DetectSentiment, per unit of 100 characters: first 10 million units a month, up to 50 million, beyond. */
+    /** NLP APIs (DetectSentiment, DetectDominantLanguage), per unit of 100 characters: first 10 million units a month, up to 50 million, beyond. */
     perUnit: [
       { upTo: 10e6, price: 0.0001 },
       { upTo: 50e6, price: 0.00005 },
@@ -95,5 +95,52 @@ export const PRICES = {
     perKeyMonth: 1.0,
     perRequest: 0.03 / 1e4,
     source: 'https://aws.amazon.com/kms/pricing/',
+  },
+  stepFunctionsStandard: {
+    /** Standard workflows: per state transition, each step executed counting once, retries included. */
+    perStateTransition: 0.025 / 1e3,
+    source: 'https://aws.amazon.com/step-functions/pricing/',
+  },
+  rekognition: {
+    /**
+     * Image APIs of group 2 (DetectModerationLabels among them), per image: first million images a month, the
+     * next 4 million, the next 30 million, beyond.
+     */
+    perModerationImage: [
+      { upTo: 1e6, price: 0.001 },
+      { upTo: 5e6, price: 0.0008 },
+      { upTo: 35e6, price: 0.0006 },
+      { price: 0.00025 },
+    ] as Tiers,
+    source: 'https://aws.amazon.com/rekognition/pricing/',
+  },
+  comprehendToxicity: {
+    /**
+     * DetectToxicContent (Trust and Safety), per unit of 100 characters of the request's segments. The pricing
+     * page lists it beside the NLP APIs; the stored copies consulted confirm the 100-character unit and the
+     * 3-unit minimum per request for those APIs but not for toxicity detection: modelled the same, per request.
+     */
+    perUnit: [
+      { upTo: 10e6, price: 0.0001 },
+      { upTo: 50e6, price: 0.00005 },
+      { price: 0.000025 },
+    ] as Tiers,
+    charsPerUnit: 100,
+    minimumUnits: 3,
+    source: 'https://aws.amazon.com/comprehend/pricing/',
+  },
+  s3: {
+    /** S3 Standard: PUT, COPY, POST and LIST requests. */
+    perPutRequest: 0.005 / 1e3,
+    /** GET, SELECT and all other requests (HEAD among them). */
+    perGetRequest: 0.0004 / 1e3,
+    /** Storage, first 50 TB a month. */
+    perGbMonth: 0.023,
+    source: 'https://aws.amazon.com/s3/pricing/',
+  },
+  eventBridge: {
+    /** Events AWS services (S3 among them) send to the default bus are not charged; rules' deliveries neither. */
+    perAwsServiceEvent: 0,
+    source: 'https://aws.amazon.com/eventbridge/pricing/',
   },
 } as const;
