@@ -68,6 +68,70 @@ async function concurrentInvokeStore(): Promise<InvokeStoreBase> {
   return store;
 }
 
+/** One metric the handlers emitted, summed over the run: its namespace, name and dimension values. */
+export interface EmittedMetric {
+  namespace: string;
+  name: string;
+  dimensions: Record<string, string>;
+  value: number;
+}
+
+/**
+ * The metrics the handlers emit: Powertools Metrics prints each as a CloudWatch embedded metric format (EMF) line on
+ * stdout, which CloudWatch Logs turns into metrics on AWS. The handlers run in this process, so its stdout is theirs:
+ * EMF lines are summed here instead of scrolling past, and every other line goes through untouched.
+ */
+class EmittedMetrics {
+  private readonly sums = new Map<string, EmittedMetric>();
+  private installed = false;
+
+  install(): void {
+    if (this.installed) return;
+    this.installed = true;
+    const write = process.stdout.write.bind(process.stdout) as (...args: unknown[]) => boolean;
+    process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : undefined;
+      if (text?.startsWith('{"_aws":') && this.record(text)) {
+        const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+        callback?.();
+        return true;
+      }
+      return write(chunk, ...rest);
+    }) as typeof process.stdout.write;
+  }
+
+  /** Adds one EMF line's metrics; false when the line is not EMF after all (it is then printed as it was). */
+  private record(line: string): boolean {
+    let document: Record<string, unknown> & { _aws?: { CloudWatchMetrics?: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } };
+    try {
+      document = JSON.parse(line);
+    } catch {
+      return false;
+    }
+    const directives = document._aws?.CloudWatchMetrics;
+    if (!Array.isArray(directives)) return false;
+    for (const directive of directives) {
+      const dimensions = Object.fromEntries((directive.Dimensions[0] ?? []).map((name) => [name, String(document[name])]));
+      for (const { Name } of directive.Metrics) {
+        const values = [document[Name]].flat().map(Number).filter(Number.isFinite);
+        const key = JSON.stringify([directive.Namespace, Name, dimensions]);
+        const sum = this.sums.get(key) ?? { namespace: directive.Namespace, name: Name, dimensions, value: 0 };
+        sum.value += values.reduce((total, value) => total + value, 0);
+        this.sums.set(key, sum);
+      }
+    }
+    return true;
+  }
+
+  /** The sums so far, by metric name then dimensions. */
+  snapshot(): EmittedMetric[] {
+    return [...this.sums.values()].sort((a, b) => a.name.localeCompare(b.name) || JSON.stringify(a.dimensions).localeCompare(JSON.stringify(b.dimensions)));
+  }
+}
+
+/** One per process, as stdout is. */
+export const emittedMetrics = new EmittedMetrics();
+
 const STATE_FUNCTIONS_BY_DEFAULT = (name: string) => name !== 'submitFeedback' && name !== 'processFeedback';
 
 export class LocalLambdaRuntime {
@@ -84,6 +148,7 @@ export class LocalLambdaRuntime {
   ) {
     // Rejections surface where the store is awaited; this keeps an early one from being unhandled meanwhile.
     this.invokeStore.catch(() => undefined);
+    emittedMetrics.install();
   }
 
   setFaults(faults: InvocationFaults = {}): void {

@@ -40,6 +40,8 @@ const usage = `Usage: npm start -- [FILE] [options]
   --comprehend-rate SPEC  Comprehend's request-rate quota, requests per second: 20 (every operation), or
                        DetectSentiment=20,BatchDetectSentiment=5 (default: AWS's, custom.triage.comprehendRequestsPerSecond;
                        see docs/QUOTAS.md)
+  --split              run the DynamoDB emulator in a worker thread, on the other core (issue 13; opt-in until it
+                       measures faster)
   --help               this text`;
 
 function portOption(name: string, value: string | undefined, servePort: number, serve: boolean): number | undefined {
@@ -143,6 +145,7 @@ async function main(): Promise<number> {
       'time-scale': { type: 'string', default: '1' },
       'comprehend-rate': { type: 'string' },
       'visibility-timeout': { type: 'string' },
+      split: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -168,7 +171,7 @@ async function main(): Promise<number> {
   if (visibility !== undefined && !(Number.isInteger(visibility) && visibility >= 0 && visibility <= 43_200)) {
     throw new Error(`--visibility-timeout must be whole seconds from 0 to 43200, got ${values['visibility-timeout']}`);
   }
-  const stack = await startLocalStack({ httpPort: port, edgePort, dataDir: values['data-dir'], logLevel, faults, timeScale, visibilityTimeoutSeconds: visibility });
+  const stack = await startLocalStack({ httpPort: port, edgePort, dataDir: values['data-dir'], logLevel, faults, timeScale, visibilityTimeoutSeconds: visibility, split: values.split });
   console.log(`Local stack up in ${Math.round(performance.now() - started)} ms (HTTP API ${stack.httpUrl}, AWS endpoint ${stack.edge.url}).`);
   if (faults) console.log(`Injecting faults: ${describeFaults(faults)}.`);
   if (values['comprehend-rate'] !== undefined) {

@@ -29,6 +29,8 @@ import { listenForSignIn, startLocalOidc, type LocalOidc } from './oidc/provider
 /** The pages that sign in (dashboard.js, documents.js through auth.js): serverless.yml's dashboardUrls on AWS. */
 const TEAM_PAGES = ['/dashboard', '/dashboard/documents'];
 import { LocalLambdaRuntime, type InvocationStats } from './lambda-runtime.js';
+import { loadKeepingNativeBuiltins } from './native-builtins.js';
+import { startDynamoDbThread } from './split/dynamodb-thread.js';
 import { DocumentVerdicts } from './s3/document-verdicts.js';
 import { emitObjectCreatedEvents, type ObjectCreatedNotifications } from './s3/object-created.js';
 import {
@@ -73,6 +75,8 @@ export interface LocalStackOptions {
   faults?: FaultRates;
   /** Seeds the fault draws, for runs that must repeat. */
   random?: () => number;
+  /** Runs the DynamoDB emulator in a worker thread, on the other core (issue 13; not the default until measured faster). */
+  split?: boolean;
 }
 
 export interface LocalResources {
@@ -286,9 +290,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // DASHBOARD_URL gets its port once the HTTP API listens, below.
       environment: { ...process.env, SIGN_IN_ORIGIN: signInListener.origin, SIGN_IN_CLIENT_ID: LOCAL_DASHBOARD_CLIENT_ID, DASHBOARD_URL: 'http://127.0.0.1/dashboard' },
     });
-    const dynamoServer = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const dynamodbUrl = await listen(dynamoServer);
-    stoppers.push(() => new Promise((resolve) => dynamoServer.close(() => resolve())));
+    const dynaliteOptions = { path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
+    let dynamoServer: Server;
+    let dynamodbUrl: string;
+    if (options.split) {
+      const dynamoThread = await startDynamoDbThread(dynaliteOptions);
+      stoppers.push(() => dynamoThread.close());
+      dynamoServer = dynamoThread.edgeServer;
+      dynamodbUrl = dynamoThread.url;
+    } else {
+      const server = dynalite(dynaliteOptions);
+      dynamoServer = server;
+      dynamodbUrl = await listen(server);
+      stoppers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    }
 
     // fauxqs serves SQS, SNS and S3 on one port; S3's EventBridge notifications go to the bus, made once the
     // state machines its rules target exist.
@@ -461,7 +476,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     // The handlers run in this process: give them the environment before their modules create SDK clients.
     Object.assign(process.env, environment);
-    await runtime.warm();
+    await loadKeepingNativeBuiltins(() => runtime.warm());
 
     // The user pool's trigger decides each token's scopes from the user's groups, here as on AWS.
     const tokenTrigger = preTokenGenerationFunction(service);

@@ -2,6 +2,7 @@
 // sample document's verdict with the alerts it caused.
 import { perSentiment } from '../functions/shared/feedback.js';
 import type { DocumentRun, SampleDocument } from './documents-demo.js';
+import { emittedMetrics, type EmittedMetric } from './lambda-runtime.js';
 import type { Alert, DeadLetter, StoredFeedback } from './triage-ledger.js';
 
 export interface Submission {
@@ -93,7 +94,8 @@ const oneLine = (text: string, max = 70) => {
 export function formatSummary(
   accounting: Accounting,
   /** throttles: calls a service refused for its request-rate quota, by operation (retried, not lost). */
-  options: { elapsedMs?: number; detailLimit?: number; throttles?: Record<string, number> } = {},
+  /** metrics: what the handlers emitted as EMF lines (the local runtime's sums when absent). */
+  options: { elapsedMs?: number; detailLimit?: number; throttles?: Record<string, number>; metrics?: EmittedMetric[] } = {},
 ): string {
   const limit = options.detailLimit ?? 20;
   const lines: string[] = [];
@@ -133,6 +135,14 @@ export function formatSummary(
     const throttled = Object.entries(options.throttles);
     lines.push('', `Throttled by Comprehend's quota (${counted(throttled.reduce((sum, [, count]) => sum + count, 0), 'call')} refused, then retried):`);
     for (const [operation, count] of throttled) lines.push(`  ${operation.padEnd(24)}${String(count).padStart(6)}`);
+  }
+  const metrics = options.metrics ?? emittedMetrics.snapshot();
+  if (metrics.length > 0) {
+    lines.push('', `Metrics the handlers emitted (EMF, namespace ${[...new Set(metrics.map((metric) => metric.namespace))].join(', ')}):`);
+    for (const metric of metrics) {
+      const dimensions = Object.entries(metric.dimensions).filter(([name]) => name !== 'service').map(([name, value]) => `${name}=${value}`).join(' ');
+      lines.push(`  ${`${metric.name}${dimensions ? ` ${dimensions}` : ''}`.padEnd(52)}${String(metric.value).padStart(6)}`);
+    }
   }
   if (options.elapsedMs !== undefined) lines.push('', `Finished in ${(options.elapsedMs / 1000).toFixed(2)} s.`);
   lines.push(isClean(accounting) ? 'Every message is accounted for.' : 'WARNING: some messages are not accounted for (see above).');

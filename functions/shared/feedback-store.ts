@@ -13,9 +13,18 @@ export interface FeedbackRecord extends Feedback, SentimentResult {
   alertStatus: AlertStatus;
   storedAt: string;
   textChars: number;
+  /** Epoch seconds after which the table's TTL deletes the record (DynamoDB TTL reads a Number of seconds). */
+  expiresAt: number;
 }
 
-export function toFeedbackRecord(feedback: Feedback, sentiment: SentimentResult, storedAt: Date): FeedbackRecord {
+const SECONDS_PER_DAY = 86_400;
+
+/** When a record stored at `storedAt` and kept `retentionDays` days (the stage's feedbackRetentionDays) expires. */
+export function expiryOf(storedAt: Date, retentionDays: number): number {
+  return Math.floor(storedAt.getTime() / 1000) + retentionDays * SECONDS_PER_DAY;
+}
+
+export function toFeedbackRecord(feedback: Feedback, sentiment: SentimentResult, storedAt: Date, retentionDays: number): FeedbackRecord {
   return {
     ...feedback,
     sentiment: sentiment.sentiment,
@@ -25,6 +34,7 @@ export function toFeedbackRecord(feedback: Feedback, sentiment: SentimentResult,
     alertStatus: needsAlert(sentiment) ? 'PENDING' : 'NOT_REQUIRED',
     storedAt: storedAt.toISOString(),
     textChars: codePointLength(feedback.text),
+    expiresAt: expiryOf(storedAt, retentionDays),
   };
 }
 

@@ -31,6 +31,8 @@ export interface PipelineOptions {
   restSeconds?: number;
   /** Writes a CPU profile of the stack process during the measured run to this file (.cpuprofile). */
   cpuProfile?: string;
+  /** Runs the stack split over both cores (LocalStackOptions.split). */
+  split?: boolean;
 }
 
 export interface MemoryReport {
@@ -182,7 +184,7 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
   // The same stack `npm start` runs (its defaults, the handlers' log level at ERROR).
   // The stack's own ceiling: no Comprehend quota, and the 4 pollers these scenarios have always measured with
   // (the backlog scenarios, local/bench/backlog.ts, run under the quota and its concurrency caps).
-  const stack = await startLocalStack({ logLevel: 'ERROR', comprehendRequestsPerSecond: {}, pollerConcurrency: 4 });
+  const stack = await startLocalStack({ logLevel: 'ERROR', comprehendRequestsPerSecond: {}, pollerConcurrency: 4, split: options.split });
   try {
     if (options.mode !== 'perMessage') await useExecutionMode(stack, options.mode);
     const warmupIds: string[] = [];

@@ -9,7 +9,7 @@ import { pagesDir, renderPage } from '../../scripts/build-web.js';
 import { unzip } from '../helpers/zip.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped; the assertions check its shape
-type Resource = { Type: string; Properties: Record<string, any>; Condition?: string };
+type Resource = { Type: string; Properties: Record<string, any>; Condition?: string; DependsOn?: string | string[] };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
 /** The service as the framework reads it (tests/package/config.test.ts proves the two readings equal). */
@@ -174,7 +174,6 @@ describe('the packaged template', () => {
     const actions = (role: string) => statementsOf(resources[role]!).flatMap(actionsOf).filter((a) => !a.startsWith('logs:')).sort();
     expect(actions('SubmitFeedbackRole')).toEqual(['sqs:SendMessage']);
     expect(actions('ProcessFeedbackRole')).toEqual([
-      'sqs:ChangeMessageVisibility',
       'sqs:DeleteMessage',
       'sqs:GetQueueAttributes',
       'sqs:ReceiveMessage',
@@ -235,6 +234,56 @@ describe('the packaged template', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm');
     expect(alarms.map(([name]) => name)).toEqual(expect.arrayContaining(['DeadLetterQueueNotEmptyAlarm', 'ExecutionsFailedAlarm', 'ConsumerErrorsAlarm']));
     for (const [name, alarm] of alarms) expect({ name, actions: alarm.Properties.AlarmActions }).toEqual({ name, actions: [{ Ref: 'OperationsTopic' }] });
+  });
+
+  it('traces every function and both triage machines in X-Ray, each role allowed to write traces', () => {
+    const fns = ofType('AWS::Lambda::Function');
+    const policy = resources.FunctionTracingPolicy!;
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+    ]);
+    const tracedRoles = policy.Properties.Roles.map((role: { Ref: string }) => role.Ref).sort();
+    expect(tracedRoles).toEqual(fns.map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0]).sort());
+    for (const [name, fn] of fns) {
+      expect({ name, tracing: fn.Properties.TracingConfig }).toEqual({ name, tracing: { Mode: 'Active' } });
+      // Lambda refuses a traced function whose role cannot write traces yet.
+      expect({ name, waitsForPolicy: [fn.DependsOn].flat().includes('FunctionTracingPolicy') }).toEqual({ name, waitsForPolicy: true });
+    }
+    for (const machine of ['FeedbackTriageStateMachine', 'FeedbackTriageBatchStateMachine']) {
+      expect(resources[machine]!.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    }
+    const machineActions = statementsOf(resources.TriageStateMachineRole!).flatMap(actionsOf);
+    expect(machineActions).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets']));
+  });
+
+  it('gives every function the metrics namespace the alarms read, and no source-map flag for maps it does not ship', () => {
+    for (const [name, fn] of ofType('AWS::Lambda::Function')) {
+      const variables = fn.Properties.Environment.Variables;
+      expect({ name, namespace: variables.POWERTOOLS_METRICS_NAMESPACE, nodeOptions: variables.NODE_OPTIONS }).toEqual({
+        name,
+        namespace: 'feedback-triage/dev',
+        nodeOptions: undefined,
+      });
+    }
+  });
+
+  it('keeps dead letters longer than the queue keeps messages, and lets a dev stage be removed', () => {
+    const queueRetention = resources.FeedbackQueue!.Properties.MessageRetentionPeriod;
+    expect(resources.FeedbackDeadLetterQueue!.Properties.MessageRetentionPeriod).toBeGreaterThan(queueRetention);
+    expect(resources.FeedbackTable!.Properties.DeletionProtectionEnabled).toBe(false);
+  });
+
+  it("lets only this account's alarms use the topics' key, which has an alias", () => {
+    const statement = resources.TopicKey!.Properties.KeyPolicy.Statement.find((s: { Sid: string }) => s.Sid === 'CloudWatchAlarmsPublish');
+    expect(statement.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*' } },
+    });
+    expect(resources.TopicKeyAlias!.Properties).toEqual({ AliasName: 'alias/feedback-triage-dev-topics', TargetKeyId: { Ref: 'TopicKey' } });
+  });
+
+  it('writes HTTP API access logs', () => {
+    expect(resources.HttpApiStage!.Properties.AccessLogSettings).toMatchObject({ DestinationArn: { 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] } });
   });
 
   it('throttles the HTTP API', () => {

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { isConditionFailure } from '../../functions/shared/errors.js';
-import { feedbackStore, toFeedbackRecord, type FeedbackRecord } from '../../functions/shared/feedback-store.js';
+import { expiryOf, feedbackStore, toFeedbackRecord, type FeedbackRecord } from '../../functions/shared/feedback-store.js';
 import type { TriageStateEvent } from '../../functions/shared/state-event.js';
 import { awsError, sampleEvent } from '../helpers/lambda.js';
 
@@ -10,7 +10,8 @@ const dynamo = mockClient(DynamoDBDocumentClient);
 const event = sampleEvent<TriageStateEvent>('storeFeedback');
 const feedbackId = event.feedback.feedbackId;
 const now = new Date('2026-03-01T12:00:00.000Z');
-const record: FeedbackRecord = toFeedbackRecord(event.feedback, event.sentiment!, now);
+const retentionDays = 365;
+const record: FeedbackRecord = toFeedbackRecord(event.feedback, event.sentiment!, now, retentionDays);
 const sdkConditionFailure = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
 beforeAll(() => {
@@ -42,9 +43,20 @@ describe('toFeedbackRecord', () => {
 
   it('needs no alert for positive feedback, and counts characters, not UTF-16 units', () => {
     const positive = { ...event.sentiment!, sentiment: 'POSITIVE' as const, scores: { positive: 0.9, negative: 0.02, neutral: 0.07, mixed: 0.01 } };
-    const stored = toFeedbackRecord({ ...event.feedback, text: 'Loved it 📚' }, positive, now);
+    const stored = toFeedbackRecord({ ...event.feedback, text: 'Loved it 📚' }, positive, now, retentionDays);
     expect(stored.alertStatus).toBe('NOT_REQUIRED');
     expect(stored.textChars).toBe(10);
+  });
+
+  it('expires the record its retention in days after it was stored, in epoch seconds as DynamoDB TTL reads them', () => {
+    // 2026-03-01T12:00:00Z plus 365 days is 2027-03-01T12:00:00Z.
+    expect(record.expiresAt).toBe(Date.parse('2027-03-01T12:00:00.000Z') / 1000);
+    expect(Number.isInteger(record.expiresAt)).toBe(true);
+  });
+
+  it('counts whole seconds from the moment of storing, dropping its milliseconds', () => {
+    expect(expiryOf(new Date('2026-03-01T12:00:00.999Z'), 1)).toBe(Date.parse('2026-03-02T12:00:00.000Z') / 1000);
+    expect(expiryOf(new Date('2026-03-01T12:00:00.999Z'), 90)).toBe(Date.parse('2026-05-30T12:00:00.000Z') / 1000);
   });
 });
 

@@ -31,8 +31,8 @@ function record(index: number, overrides: Record<string, unknown> = {}): Record<
   };
 }
 
-const badRequest = (parameter: string, message: RegExp | string) =>
-  expect.objectContaining({ name: 'BadRequestError', parameter, message: expect.stringMatching(message) });
+const badRequest = (field: string, message: RegExp | string) =>
+  expect.objectContaining({ name: 'BadRequestError', field, message: expect.stringMatching(message) });
 
 describe('the list cursor', () => {
   it('round-trips an index position as base64url', () => {
@@ -322,7 +322,7 @@ describe('listFeedback handler', () => {
   ])('answers %s with 400 naming the parameter, without reading the table', async (_case, query, parameter) => {
     const { statusCode, body } = await get('/feedback', query as Record<string, string> | undefined);
     expect(statusCode).toBe(400);
-    expect(body).toEqual({ message: expect.stringMatching(new RegExp(`^${parameter} `)), parameter });
+    expect(body).toEqual({ message: expect.stringMatching(new RegExp(`^${parameter} `)), field: parameter });
     expect(dynamo.calls()).toHaveLength(0);
   });
 
@@ -378,7 +378,7 @@ describe('listFeedback handler', () => {
   });
 
   it('answers 400 for bad stats parameters and 503 when DynamoDB throttles them', async () => {
-    expect((await get('/feedback/stats', { bucket: 'minute' })).body).toEqual({ message: 'bucket must be one of hour, day', parameter: 'bucket' });
+    expect((await get('/feedback/stats', { bucket: 'minute' })).body).toEqual({ message: 'bucket must be one of hour, day', field: 'bucket' });
     dynamo.on(QueryCommand).rejects(awsError('ThrottlingException', 400));
     expect((await get('/feedback/stats')).statusCode).toBe(503);
   });

@@ -12,7 +12,10 @@ const context = lambdaContext('storeFeedback');
 beforeAll(() => {
   process.env.FEEDBACK_TABLE = 'feedback-test';
 });
-beforeEach(() => dynamo.reset());
+beforeEach(() => {
+  dynamo.reset();
+  process.env.FEEDBACK_RETENTION_DAYS = '30';
+});
 
 describe('storeFeedback handler', () => {
   it('writes the feedback with its sentiment, only if the feedbackId is new', async () => {
@@ -29,7 +32,24 @@ describe('storeFeedback handler', () => {
       scores: event.sentiment?.scores,
       alertStatus: 'PENDING',
     });
-    expect(Date.parse(String(input?.Item?.storedAt))).not.toBeNaN();
+    const storedAtSeconds = Date.parse(String(input?.Item?.storedAt)) / 1000;
+    expect(storedAtSeconds).not.toBeNaN();
+    // FEEDBACK_RETENTION_DAYS is 30: the TTL attribute is storedAt plus 30 days, in whole epoch seconds.
+    expect(input?.Item?.expiresAt).toBe(Math.floor(storedAtSeconds) + 30 * 86_400);
+  });
+
+  it.each([
+    ['missing', undefined, 'Missing environment variable FEEDBACK_RETENTION_DAYS'],
+    ['zero', '0', 'FEEDBACK_RETENTION_DAYS must be a whole number of days, at least 1, got "0"'],
+    ['fractional', '1.5', 'FEEDBACK_RETENTION_DAYS must be a whole number of days, at least 1, got "1.5"'],
+    ['not a number', 'a year', 'FEEDBACK_RETENTION_DAYS must be a whole number of days, at least 1, got "a year"'],
+    ['negative', '-7', 'FEEDBACK_RETENTION_DAYS must be a whole number of days, at least 1, got "-7"'],
+  ])('stores nothing when the retention is %s', async (_case, value, message) => {
+    if (value === undefined) delete process.env.FEEDBACK_RETENTION_DAYS;
+    else process.env.FEEDBACK_RETENTION_DAYS = value;
+    dynamo.on(PutCommand).resolves({});
+    await expect(handler(event, context)).rejects.toThrow(message);
+    expect(dynamo.calls()).toHaveLength(0);
   });
 
   it('marks positive feedback as needing no alert', async () => {

@@ -6,6 +6,8 @@ import { config } from '../../shared/config.js';
 import { parseFeedback, type SentimentResult } from '../../shared/feedback.js';
 import { lambdaHandler } from '../../shared/handler.js';
 import { logger } from '../../shared/logger.js';
+import { traceHandler } from '../../shared/tracer.js';
+import { countComprehendThrottle } from '../../shared/metrics.js';
 import type { TriageStateEvent } from '../../shared/state-event.js';
 import { inCalls, isBatchEvent, readBatch, readBatchAnswer, type BatchSentimentEvent, type Detection } from './batch.js';
 import { classifyComprehendError, DependencyThrottledError, THROTTLED_LOG_MESSAGE } from './comprehend-errors.js';
@@ -14,7 +16,10 @@ import { toSentimentResult, truncateUtf8 } from './sentiment.js';
 /** The error the workflow sees for a failed Comprehend call; throttling is logged so the alarm can count it. */
 function comprehendFailure(error: unknown, operation: string): Error {
   const failure = classifyComprehendError(error, `Comprehend ${operation}`);
-  if (failure instanceof DependencyThrottledError) logger.warn(THROTTLED_LOG_MESSAGE, { operation });
+  if (failure instanceof DependencyThrottledError) {
+    logger.warn(THROTTLED_LOG_MESSAGE, { operation });
+    countComprehendThrottle(operation);
+  }
   return failure;
 }
 
@@ -62,4 +67,4 @@ async function detectBatch(event: BatchSentimentEvent): Promise<Detection[]> {
 
 export const handler = lambdaHandler(async (event: TriageStateEvent | BatchSentimentEvent): Promise<SentimentResult | Detection[]> =>
   isBatchEvent(event) ? detectBatch(event) : detectOne(event),
-);
+).use(traceHandler());

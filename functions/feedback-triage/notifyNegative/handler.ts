@@ -13,6 +13,8 @@ import { parseFeedback } from '../../shared/feedback.js';
 import { feedbackStore } from '../../shared/feedback-store.js';
 import { lambdaHandler } from '../../shared/handler.js';
 import { logger } from '../../shared/logger.js';
+import { traceHandler } from '../../shared/tracer.js';
+import { countAlertSent } from '../../shared/metrics.js';
 import type { TriageStateEvent } from '../../shared/state-event.js';
 import { formatAlert } from './alert.js';
 
@@ -61,5 +63,6 @@ export const handler = lambdaHandler(async (event: TriageStateEvent): Promise<No
   }
   await feedbackStore.markAlertSent(feedback.feedbackId, token, alertMessageId, new Date());
   logger.info('Alert published', { alertMessageId, sentiment: event.sentiment.sentiment });
+  countAlertSent();
   return { alerted: true, alertMessageId };
-});
+}).use(traceHandler());

@@ -12,6 +12,8 @@ import { InvalidFeedbackError } from '../../shared/errors.js';
 import { parseFeedback, parseJson, type Feedback } from '../../shared/feedback.js';
 import { lambdaHandler } from '../../shared/handler.js';
 import { logger } from '../../shared/logger.js';
+import { traceHandler } from '../../shared/tracer.js';
+import { countBatchItemFailures, countDeadLettered } from '../../shared/metrics.js';
 import {
   batchInputs,
   batchOutcomes,
@@ -82,6 +84,7 @@ async function settle(record: SQSRecord, outcome: MessageOutcome, feedback: Feed
     return false;
   }
   logger.warn('Feedback dead-lettered', { ...context, errorName: outcome.errorName, reason: outcome.reason });
+  countDeadLettered(outcome.errorName);
   return true;
 }
 
@@ -188,7 +191,8 @@ export async function processBatch(event: SQSEvent, _context?: Context): Promise
     .filter((_, index) => !deletable[index])
     .map((record) => ({ itemIdentifier: record.messageId }));
   logger.info(BATCH_PROCESSED_LOG_MESSAGE, { mode, records: records.length, failures: batchItemFailures.length });
+  countBatchItemFailures(mode, batchItemFailures.length);
   return { batchItemFailures };
 }
 
-export const handler = lambdaHandler(processBatch);
+export const handler = lambdaHandler(processBatch).use(traceHandler());

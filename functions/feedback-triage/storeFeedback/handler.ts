@@ -4,7 +4,10 @@ import { parseFeedback } from '../../shared/feedback.js';
 import { feedbackStore, toFeedbackRecord } from '../../shared/feedback-store.js';
 import { lambdaHandler } from '../../shared/handler.js';
 import { logger } from '../../shared/logger.js';
+import { traceHandler } from '../../shared/tracer.js';
+import { countFeedbackStored } from '../../shared/metrics.js';
 import type { TriageStateEvent } from '../../shared/state-event.js';
+import { feedbackRetentionDays } from './retention.js';
 
 export interface StoreResult {
   /** False when an earlier delivery of the same feedback already stored it: a success, not an error. */
@@ -15,11 +18,12 @@ export const handler = lambdaHandler(async (event: TriageStateEvent): Promise<St
   const feedback = parseFeedback(event?.feedback);
   logger.appendKeys({ feedbackId: feedback.feedbackId, executionArn: event.executionArn });
   if (!event.sentiment) throw new InvalidFeedbackError('sentiment is required to store feedback', 'sentiment');
-  const record = toFeedbackRecord(feedback, event.sentiment, new Date());
+  const record = toFeedbackRecord(feedback, event.sentiment, new Date(), feedbackRetentionDays());
   if (!(await feedbackStore.put(record))) {
     logger.info('Feedback already stored by an earlier delivery');
     return { created: false };
   }
   logger.info('Feedback stored', { sentiment: record.sentiment, alertStatus: record.alertStatus, textChars: record.textChars });
+  countFeedbackStored(record.sentiment);
   return { created: true };
-});
+}).use(traceHandler());

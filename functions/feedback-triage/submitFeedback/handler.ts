@@ -8,6 +8,7 @@ import { isTransientAwsError } from '../../shared/errors.js';
 import { toQueueBody, type Feedback } from '../../shared/feedback.js';
 import { lambdaHandler } from '../../shared/handler.js';
 import { logger } from '../../shared/logger.js';
+import { traceHandler } from '../../shared/tracer.js';
 import { readSubmission, RequestRejectedError } from './intake.js';
 
 function answer(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
@@ -46,4 +47,4 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Prom
   }
   logger.info('Feedback queued', { bookId: feedback.bookId, textChars: Array.from(feedback.text).length });
   return answer(202, { feedbackId: feedback.feedbackId });
-});
+}).use(traceHandler());

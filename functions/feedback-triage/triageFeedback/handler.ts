@@ -5,6 +5,7 @@ import { TransientDependencyError } from '../../shared/errors.js';
 import { FEEDBACK_ID_PATTERN } from '../../shared/feedback.js';
 import { lambdaHandler } from '../../shared/handler.js';
 import { logger } from '../../shared/logger.js';
+import { traceHandler } from '../../shared/tracer.js';
 import { TEAM_SCOPES } from '../../team/tokenScopes/scopes.js';
 import { triageStore } from './store.js';
 import { applyTriage, parseTriageRequest, TRIAGE_LIMITS, TriageConflictError, TriageRequestError, type TriageState } from './triage.js';
@@ -82,4 +83,4 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2WithJWT
       ? answer(503, { message: 'the change could not be saved right now; please try again' })
       : answer(500, { message: 'the change could not be saved' });
   }
-});
+}).use(traceHandler());
