@@ -14,23 +14,12 @@ import jpeg from 'jpeg-js';
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import { fixtureCardPng } from '../local/rekognition/fixture-images.js';
+import { seededRandom as seeded } from '../local/seeded-random.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXED_DATE = new Date('2026-11-01T09:00:00Z');
 
 // ---------------------------------------------------------------- pixels
-
-/** Mulberry32: a tiny seeded generator, so "noise" is the same noise everywhere. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Painter = (x: number, y: number) => [number, number, number];
 

@@ -5,6 +5,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mapWithConcurrency } from '../../functions/shared/concurrency.js';
 import { toQueueBody, type Feedback } from '../../functions/shared/feedback.js';
 import type { FaultRates } from '../faults.js';
+import { seededRandom } from '../seeded-random.js';
 import { startLocalStack } from '../stack.js';
 import { accountFor, type Accounting, type Submission } from '../summary.js';
 import { deadLetters, storedFeedback, takeAlerts, waitUntilSettled } from '../triage-ledger.js';
@@ -32,17 +33,6 @@ export interface SoakResult {
   executions: Record<string, number>;
 }
 
-/** A small deterministic generator (mulberry32), so a soak's faults and mix repeat with its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FEEDBACK_TEXTS = [
   'Absolutely loved it. Gorgeous prose and characters I will remember for years.',

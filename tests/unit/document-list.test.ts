@@ -2,7 +2,8 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../functions/document-moderation/listDocuments/handler.js';
-import { decodeCursor, encodeCursor, FLAGGED_IMAGES_PER_ITEM, MAX_CURSOR_CHARS, toDocumentListItem } from '../../functions/document-moderation/listDocuments/list.js';
+import { decodeCursor, encodeCursor, FLAGGED_IMAGES_PER_ITEM, toDocumentListItem } from '../../functions/document-moderation/listDocuments/list.js';
+import { MAX_CURSOR_CHARS } from '../../functions/shared/query.js';
 import type { DocumentVerdict } from '../../functions/document-moderation/shared/contract.js';
 import { awsError, lambdaContext, sampleEvent } from '../helpers/lambda.js';
 

@@ -1,10 +1,11 @@
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { decodeCursor, encodeCursor, MAX_CURSOR_CHARS, type IndexPosition } from '../../functions/feedback-triage/listFeedback/cursor.js';
+import { decodeCursor, encodeCursor, type IndexPosition } from '../../functions/feedback-triage/listFeedback/cursor.js';
+import { MAX_CURSOR_CHARS } from '../../functions/shared/query.js';
 import { handler } from '../../functions/feedback-triage/listFeedback/handler.js';
 import { buildListQuery, parseListRequest, toListItem, toListPage } from '../../functions/feedback-triage/listFeedback/list.js';
-import { BadRequestError } from '../../functions/feedback-triage/listFeedback/request.js';
+import { BadRequestError } from '../../functions/shared/query.js';
 import { buildStatsQuery, parseStatsRequest, STATS_LIMITS, summarizeStats, type SentimentReads } from '../../functions/feedback-triage/listFeedback/stats.js';
 import type { Sentiment } from '../../functions/shared/feedback.js';
 import { awsError, lambdaContext, sampleEvent } from '../helpers/lambda.js';

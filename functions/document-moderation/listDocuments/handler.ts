@@ -1,7 +1,7 @@
 // GET /documents: the dashboard's Documents view reads recent verdicts here, newest first, a page at a time,
 // from the documents table's recent index (one Query per page, whatever the table holds).
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { BadRequestError } from '../../feedback-triage/listFeedback/request.js';
+import { BadRequestError } from '../../shared/query.js';
 import { isTransientAwsError } from '../../shared/errors.js';
 import { lambdaHandler } from '../../shared/handler.js';
 import { logger } from '../../shared/logger.js';

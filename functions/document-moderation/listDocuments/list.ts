@@ -4,16 +4,13 @@
 // The cursor is base64url of a JSON object with exactly the recent index's position (documentId,
 // receivedAt). Like the feedback list's it is not signed: it names a place in a list the caller may read from
 // the start anyway. The strict check buys a clean 400 instead of a DynamoDB ValidationException and a 500.
-import { isIsoTimestamp } from '../../feedback-triage/listFeedback/cursor.js';
-import { BadRequestError, parameter, wholeNumberParameter, type QueryParameters } from '../../feedback-triage/listFeedback/request.js';
+import { decodeCursorFields, encodeCursor as encodeOpaqueCursor, invalidCursor, isIsoTimestamp, parameter, wholeNumberParameter, type QueryParameters } from '../../shared/query.js';
 import { DOCUMENT_ID_PATTERN, type DocumentVerdict, type ToxicityLabel } from '../shared/contract.js';
 import type { RecentPosition } from '../shared/document-store.js';
 
 export const DOCUMENT_LIST_LIMITS = { defaultLimit: 20, maxLimit: 100 } as const;
 /** Flagged images a list item shows; the item says how many there were. */
 export const FLAGGED_IMAGES_PER_ITEM = 10;
-/** Longer than any cursor encodeCursor makes (about 110 characters). */
-export const MAX_CURSOR_CHARS = 256;
 /** Characters of a failure's cause the list shows: enough to tell failures apart. */
 const CAUSE_CHARS = 200;
 
@@ -57,32 +54,18 @@ export interface DocumentListPage {
   nextCursor?: string;
 }
 
+const CURSOR_KEYS = ['documentId', 'receivedAt'] as const;
+
 export function encodeCursor(position: RecentPosition): string {
-  const { documentId, receivedAt } = position;
-  return Buffer.from(JSON.stringify({ documentId, receivedAt }), 'utf8').toString('base64url');
+  return encodeOpaqueCursor(CURSOR_KEYS, { ...position });
 }
 
-/** The position a cursor names; BadRequestError (parameter `cursor`) for anything encodeCursor would not make. */
+/** The position a cursor names; BadRequestError (field `cursor`) for anything encodeCursor would not make. */
 export function decodeCursor(cursor: string): RecentPosition {
-  const invalid = (why: string) => new BadRequestError(`cursor is invalid (${why}): start again from the first page`, 'cursor');
-  if (cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid('not a cursor this API made');
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid('not a cursor this API made');
-  }
-  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw invalid('not a cursor this API made');
-  const record = decoded as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  if (keys.length !== 2 || keys[0] !== 'documentId' || keys[1] !== 'receivedAt') throw invalid('unexpected fields');
-  const { documentId, receivedAt } = record;
-  if (typeof documentId !== 'string' || !DOCUMENT_ID_PATTERN.test(documentId)) throw invalid('bad documentId');
-  if (typeof receivedAt !== 'string' || !isIsoTimestamp(receivedAt)) throw invalid('bad receivedAt');
-  const position = { documentId, receivedAt };
-  // Base64 forgives stray bits and other key orders parse the same: accept only the one encoding we make.
-  if (encodeCursor(position) !== cursor) throw invalid('not a cursor this API made');
-  return position;
+  const { documentId, receivedAt } = decodeCursorFields(cursor, CURSOR_KEYS) as Record<string, string>;
+  if (!DOCUMENT_ID_PATTERN.test(documentId as string)) throw invalidCursor('bad documentId');
+  if (!isIsoTimestamp(receivedAt as string)) throw invalidCursor('bad receivedAt');
+  return { documentId: documentId as string, receivedAt: receivedAt as string };
 }
 
 /** Reads `limit` (1..100, default 20; over 100 is a 400) and `cursor`. */

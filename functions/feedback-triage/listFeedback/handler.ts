@@ -9,7 +9,7 @@ import { lambdaHandler } from '../../shared/handler.js';
 import { logger } from '../../shared/logger.js';
 import { traceHandler } from '../../shared/tracer.js';
 import { buildListQuery, parseListRequest, toListPage, type FeedbackListPage } from './list.js';
-import { BadRequestError } from './request.js';
+import { BadRequestError } from '../../shared/query.js';
 import { buildStatsQuery, parseStatsRequest, STATS_LIMITS, summarizeStats, type FeedbackStats, type SentimentReads, type StatsRequest } from './stats.js';
 
 function answer(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {

@@ -2,7 +2,8 @@
 import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { excerpt, type Sentiment, type SentimentScores } from '../../shared/feedback.js';
 import { decodeCursor, encodeCursor, type IndexPosition } from './cursor.js';
-import { parameter, sentimentParameter, wholeNumberParameter, type QueryParameters } from './request.js';
+import { parameter, wholeNumberParameter, type QueryParameters } from '../../shared/query.js';
+import { sentimentParameter } from './request.js';
 
 export const LIST_LIMITS = { defaultLimit: 20, maxLimit: 100 } as const;
 

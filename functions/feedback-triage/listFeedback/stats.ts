@@ -7,7 +7,7 @@
 // the sentiment and for each bucket, and because the reads go newest first it is the oldest buckets that fall short.
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { perSentiment, SENTIMENTS, type Sentiment } from '../../shared/feedback.js';
-import { choiceParameter, wholeNumberParameter, type QueryParameters } from './request.js';
+import { choiceParameter, wholeNumberParameter, type QueryParameters } from '../../shared/query.js';
 
 export type BucketUnit = 'hour' | 'day';
 
