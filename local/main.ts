@@ -15,8 +15,8 @@ import { parseRateQuotas } from './quota/token-bucket.js';
 import { projectRoot } from './service-definition.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 import { moderateSampleDocuments } from './documents-demo.js';
-import { accountFor, documentsAccountedFor, formatDocumentSummary, formatSummary, isClean, type Submission } from './summary.js';
-import { deadLetters, storedFeedback, takeAlerts, waitUntilSettled } from './triage-ledger.js';
+import { documentsAccountedFor, formatDocumentSummary, formatSummary } from './summary.js';
+import { accountFor, deadLetters, isClean, storedFeedback, takeAlerts, waitUntilSettled, type Submission } from './triage-ledger.js';
 
 /** The edge's port with --serve: LocalStack's, so tools set up for it find this stack. */
 const SERVE_EDGE_PORT = 4566;

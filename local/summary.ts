@@ -1,87 +1,8 @@
 // The run's summaries people read at the end of `npm start`: every submitted message accounted for, and every
 // sample document's verdict with the alerts it caused.
-import { perSentiment } from '../functions/shared/feedback.js';
 import type { DocumentRun, SampleDocument } from './documents-demo.js';
 import { emittedMetrics, type EmittedMetric } from './lambda-runtime.js';
-import type { Alert, DeadLetter, StoredFeedback } from './triage-ledger.js';
-
-export interface Submission {
-  /** Where it came from: a line of the input file, or a label. */
-  source: string;
-  /** The intake's HTTP status, or 0 for a message put straight on the queue. */
-  status: number;
-  feedbackId?: string;
-  messageId?: string;
-  message?: string;
-}
-
-export interface Accounting {
-  submitted: number;
-  refused: Submission[];
-  stored: StoredFeedback[];
-  deadLettered: DeadLetter[];
-  alerts: Alert[];
-  bySentiment: Record<string, number>;
-  /** Accepted messages neither stored nor dead-lettered. */
-  unaccounted: Submission[];
-  /** feedbackIds stored more than once or alerted more than once. */
-  duplicateRecords: string[];
-  duplicateAlerts: string[];
-  /** Accepted deliveries that repeated a feedbackId already delivered: at-least-once delivery, absorbed. */
-  redeliveries: number;
-  /** Feedback that needed an alert but got none (or whose alert is still half-way). */
-  missingAlerts: string[];
-}
-
-function duplicates(ids: string[]): string[] {
-  const seen = new Set<string>();
-  const twice = new Set<string>();
-  for (const id of ids) (seen.has(id) ? twice : seen).add(id);
-  return [...twice];
-}
-
-export function accountFor(submissions: Submission[], stored: StoredFeedback[], deadLetterCopies: DeadLetter[], alerts: Alert[]): Accounting {
-  // A message redelivered while its first delivery was still being dead-lettered can land on the DLQ twice.
-  const deadLettered = [...new Map(deadLetterCopies.map((letter) => [letter.messageId, letter])).values()];
-  const storedIds = new Set(stored.map((item) => item.feedbackId));
-  const deadIds = new Set(deadLettered.flatMap((letter) => [letter.feedbackId, letter.messageId].filter(Boolean) as string[]));
-  const refused = submissions.filter((submission) => submission.status >= 400);
-  const accepted = submissions.filter((submission) => submission.status < 400);
-  const unaccounted = accepted.filter((submission) => {
-    const ids = [submission.feedbackId, submission.messageId].filter(Boolean) as string[];
-    return !ids.some((id) => storedIds.has(id) || deadIds.has(id));
-  });
-  const alertedIds = new Set(alerts.map((alert) => alert.feedbackId));
-  const bySentiment: Record<string, number> = perSentiment(() => 0);
-  for (const item of stored) bySentiment[item.sentiment] = (bySentiment[item.sentiment] ?? 0) + 1;
-  return {
-    submitted: submissions.length,
-    refused,
-    stored,
-    deadLettered,
-    alerts,
-    bySentiment,
-    unaccounted,
-    redeliveries: accepted.filter((s) => s.feedbackId).length - new Set(accepted.map((s) => s.feedbackId).filter(Boolean)).size,
-    duplicateRecords: duplicates(stored.map((item) => item.feedbackId)),
-    duplicateAlerts: duplicates(alerts.map((alert) => alert.feedbackId)),
-    // Feedback stored but dead-lettered before its alert went out waits for `npm run redrive`, reason attached.
-    missingAlerts: stored
-      .filter((item) => item.alertStatus !== 'NOT_REQUIRED' && (item.alertStatus !== 'SENT' || !alertedIds.has(item.feedbackId)))
-      .filter((item) => !deadIds.has(item.feedbackId))
-      .map((item) => item.feedbackId),
-  };
-}
-
-/** Whether the run kept every promise: nothing lost, nothing stored or alerted twice, every alert sent. */
-export function isClean(accounting: Accounting): boolean {
-  return (
-    accounting.unaccounted.length === 0 &&
-    accounting.duplicateRecords.length === 0 &&
-    accounting.duplicateAlerts.length === 0 &&
-    accounting.missingAlerts.length === 0
-  );
-}
+import { isClean, type Accounting } from './triage-ledger.js';
 
 /** "1 alert", "2 alerts". */
 const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;

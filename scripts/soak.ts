@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { describeFaults, parseFaults } from '../local/faults.js';
 import { formatSoak } from '../local/soak/report.js';
 import { runSoak, type SoakOptions } from '../local/soak/soak.js';
-import { formatSummary, isClean } from '../local/summary.js';
+import { formatSummary } from '../local/summary.js';
+import { isClean } from '../local/triage-ledger.js';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

@@ -10,7 +10,7 @@ import type { RateQuotas } from '../quota/token-bucket.js';
 import { throughputCeiling, triageQuotaSettings } from '../quota/triage-quotas.js';
 import { loadServiceDefinition, type ExecutionMode } from '../service-definition.js';
 import { startLocalStack, type LocalStack } from '../stack.js';
-import { accountFor, type Submission } from '../summary.js';
+import { accountFor, type Submission } from '../triage-ledger.js';
 import { deadLetters, storedFeedback, takeAlerts, waitUntilSettled } from '../triage-ledger.js';
 
 /** What readers write, in turn: a third of the backlog needs an alert. */

@@ -1,6 +1,6 @@
 // The soak's result as the table `npm run soak` prints.
 import { describeFaults } from '../faults.js';
-import { isClean } from '../summary.js';
+import { isClean } from '../triage-ledger.js';
 import type { SoakOptions, SoakResult } from './soak.js';
 
 export function formatSoak(result: SoakResult, options: SoakOptions): string {

@@ -7,7 +7,7 @@ import { toQueueBody, type Feedback } from '../../functions/shared/feedback.js';
 import type { FaultRates } from '../faults.js';
 import { seededRandom } from '../seeded-random.js';
 import { startLocalStack } from '../stack.js';
-import { accountFor, type Accounting, type Submission } from '../summary.js';
+import { accountFor, type Accounting, type Submission } from '../triage-ledger.js';
 import { deadLetters, storedFeedback, takeAlerts, waitUntilSettled } from '../triage-ledger.js';
 
 export interface SoakOptions {

@@ -6,7 +6,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { useExecutionMode } from '../../local/execution-mode.js';
 import type { ExecutionMode } from '../../local/service-definition.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { accountFor, isClean, type Submission } from '../../local/summary.js';
+import { accountFor, isClean, type Submission } from '../../local/triage-ledger.js';
 import { deadLetters, storedFeedback, takeAlerts, waitUntilSettled } from '../../local/triage-ledger.js';
 
 let stack: LocalStack;

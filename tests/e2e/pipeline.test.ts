@@ -4,7 +4,7 @@ import { createConnection } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { accountFor, isClean, type Submission } from '../../local/summary.js';
+import { accountFor, isClean, type Submission } from '../../local/triage-ledger.js';
 import { deadLetters, storedFeedback, takeAlerts, waitUntilSettled, type Alert, type DeadLetter, type StoredFeedback } from '../../local/triage-ledger.js';
 
 let stack: LocalStack;

@@ -1,10 +1,10 @@
-// One measured pipeline run from the command line, with its CPU breakdown: the before-and-after numbers of
-// the work on the stack's throughput (issue 13). `npx tsx local/split/measure.ts --messages 2000 [--split] [--profile]`.
+// One measured pipeline run from the command line, with its CPU breakdown, to compare the single-process stack
+// with the split one: `npx tsx local/bench/split-measure.ts --messages 2000 [--split] [--profile]`.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runPipelineBench } from '../bench/pipeline.js';
-import { cpuBreakdown, readProfile } from '../bench/profile.js';
+import { runPipelineBench } from './pipeline.js';
+import { cpuBreakdown, readProfile } from './profile.js';
 
 const { values } = parseArgs({
   options: {
