@@ -32,6 +32,7 @@ import { LocalLambdaRuntime, type InvocationStats } from './lambda-runtime.js';
 import { loadKeepingNativeBuiltins } from './native-builtins.js';
 import { startDynamoDbThread } from './split/dynamodb-thread.js';
 import { DocumentVerdicts } from './s3/document-verdicts.js';
+import { applyBucketCors, type CorsRule } from './s3/cors.js';
 import { emitObjectCreatedEvents, type ObjectCreatedNotifications } from './s3/object-created.js';
 import {
   loadServiceDefinition,
@@ -319,6 +320,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return routing.bus.putEvent(event);
       },
     });
+    // Buckets' CORS rules as declared; an origin given as the HTTP API's endpoint means the local pages' origins,
+    // known once the HTTP API listens (below).
+    const pageOrigins: string[] = [];
+    const corsRules = new Map(
+      Object.values(service.buckets).flatMap((bucket) => {
+        const rules = (service.resources[bucket.logicalId]?.Properties?.CorsConfiguration as { CorsRules?: CorsRule[] } | undefined)?.CorsRules;
+        return rules ? [[bucket.localName, rules] as const] : [];
+      }),
+    );
+    applyBucketCors(messaging, (bucket) =>
+      corsRules.get(bucket)?.map((rule) => ({
+        ...rule,
+        AllowedOrigins: rule.AllowedOrigins.flatMap((origin) => (typeof origin === 'string' ? [origin] : pageOrigins)),
+      })),
+    );
     const messagingUrl = await messaging.listen({ port: 0, host: '127.0.0.1' });
     stoppers.push(() => messaging.close());
 
@@ -514,7 +530,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
     stoppers.push(() => http.close());
-    for (const origin of [http.url, `http://localhost:${http.port}`]) {
+    pageOrigins.push(http.url, `http://localhost:${http.port}`);
+    for (const origin of pageOrigins) {
       // The app client's callback and sign-out URLs: each team page signs in for itself, tokens being in its memory only.
       for (const page of TEAM_PAGES) signIn.allowRedirect(`${origin}${page}`);
     }

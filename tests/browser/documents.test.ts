@@ -5,12 +5,8 @@
 // render as text; the page works with the keyboard alone and on a phone. Screenshots land in
 // test-output/screenshots/.
 //
-// CORS: a browser may PUT to the bucket only if S3 answers its preflight. fauxqs 1.9.2, the local S3, answers
-// none (OPTIONS is a 404, no Access-Control-* header on any answer): the first test measures that and marks it
-// a known gap (`it.failing`) until the local S3 answers. Until then chromium runs with --disable-web-security,
-// which skips CORS checks (the Content-Security-Policy and Trusted Types still apply), so the page's real PUT
-// reaches the local S3 unchanged. (Adding the headers through Playwright's routing does not work: a File body
-// is not visible to route.fetch(), which then sends an empty PUT.) The flag goes once the local S3 answers CORS.
+// CORS: a browser may PUT to the bucket only if S3 answers its preflight. The local S3 applies the bucket's
+// CorsConfiguration from serverless.yml (local/s3/cors.ts), so chromium runs with its CORS checks on, as on AWS.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -49,7 +45,6 @@ let browser: Browser | undefined;
 let contexts: BrowserContext[] = [];
 /** The local S3's answer to the page's preflight, and whether it allows the PUT (measured once in beforeAll). */
 let measuredPreflight: Awaited<ReturnType<typeof preflight>> | undefined;
-let localS3AnswersCors = false;
 /** Where presigned upload URLs point: the local S3 as the requestUpload function signs for it. */
 let uploadOrigin = '';
 
@@ -202,9 +197,7 @@ beforeAll(async () => {
   const grant = await askForUpload(1024);
   uploadOrigin = new URL(grant.uploadUrl).origin;
   measuredPreflight = await preflight(grant);
-  localS3AnswersCors = measuredPreflight.status >= 200 && measuredPreflight.status < 300 && measuredPreflight.allowOrigin !== null;
-  const args = localS3AnswersCors ? CHROMIUM_ARGS : [...CHROMIUM_ARGS, '--disable-web-security'];
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args, timeout: NAVIGATION_MS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: NAVIGATION_MS });
 }, 60_000);
 
 afterEach(async () => {
@@ -219,9 +212,7 @@ afterAll(async () => {
 }, 20_000);
 
 describe('the Documents view in chromium', () => {
-  // Known gap of the local S3 (fauxqs 1.9.2): fails once it answers CORS; then drop `.failing`.
-  // Measured on fauxqs 1.9.2: { status: 404, allowOrigin: null, allowMethods: null, allowHeaders: null }.
-  it.failing("the local S3 answers the presigned PUT's CORS preflight from the page's origin", () => {
+  it("the local S3 answers the presigned PUT's CORS preflight from the page's origin", () => {
     expect(measuredPreflight).toEqual({
       status: 200,
       allowOrigin: running().httpUrl,
