@@ -2,14 +2,14 @@
 // moderation pipeline puts in the CloudFormation template: the EventBridge trigger, the bucket, the table,
 // the topic, the Standard machine and a least-privilege role per function.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { buildApp } from 'fauxqs';
 import { extractText } from '../../functions/document-moderation/extractText/text.js';
 import { loadServiceDefinition, projectRoot } from '../../local/service-definition.js';
+import { copyService, packageService, templateResources } from '../helpers/service-copy.js';
 import { unzip } from '../helpers/zip.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped; the assertions check its shape
@@ -34,24 +34,12 @@ let workDir: string;
 let outputDir: string;
 let resources: Record<string, Resource>;
 
-// The service is packaged from a copy of its sources: serverless-esbuild works in the service's own .esbuild
-// folder, and the other packaging test may run at the same time in another jest worker.
 beforeAll(async () => {
-  workDir = mkdtempSync(join(tmpdir(), 'document-template-'));
-  const serviceDir = join(workDir, 'service');
-  for (const entry of ['serverless.yml', 'serverless', 'statemachines', 'iam', 'functions', 'package.json', 'tsconfig.json']) {
-    cpSync(join(projectRoot, entry), join(serviceDir, entry), { recursive: true });
-  }
-  symlinkSync(join(projectRoot, 'node_modules'), join(serviceDir, 'node_modules'), 'dir');
+  const copy = copyService('document-template');
+  workDir = copy.workDir;
   outputDir = join(workDir, 'package');
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('AWS_')) delete env[key];
-  await promisify(execFile)(join(projectRoot, 'node_modules/.bin/serverless'), ['package', '--package', outputDir], {
-    cwd: serviceDir,
-    env: { ...env, HOME: workDir, SLS_TELEMETRY_DISABLED: '1' },
-    timeout: 170_000,
-  });
-  resources = JSON.parse(readFileSync(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+  await packageService(copy, outputDir);
+  resources = templateResources<Resource>(outputDir);
 }, 180_000);
 
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));

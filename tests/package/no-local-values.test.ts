@@ -1,13 +1,11 @@
 // Packages the service from a shell that loaded the local stack's environment and proves no local value reaches the
 // template: the functions name the stack's own resources, and serverless/local-values-guard.cjs refuses the local
 // stage and any template that would carry a local address.
-import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { projectRoot } from '../../local/service-definition.js';
+import { copyService, packageService, type ServiceCopy } from '../helpers/service-copy.js';
 
 const guard = createRequire(import.meta.url)(join(projectRoot, 'serverless/local-values-guard.cjs')) as {
   localValuesIn(template: unknown): string[];
@@ -33,20 +31,13 @@ const LOCAL_SHELL = {
   AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
 };
 
-let workDir: string;
-let serviceDir: string;
+let copy: ServiceCopy;
 
 /** Runs `serverless package` in the copy with the shell's values; resolves its exit and output, and the template. */
 async function packageWith(shell: Record<string, string>, args: string[] = []) {
-  const outputDir = join(workDir, `package-${Math.random().toString(36).slice(2)}`);
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('AWS_')) delete env[key];
+  const outputDir = join(copy.workDir, `package-${Math.random().toString(36).slice(2)}`);
   try {
-    await promisify(execFile)(join(projectRoot, 'node_modules/.bin/serverless'), ['package', '--package', outputDir, ...args], {
-      cwd: serviceDir,
-      env: { ...env, ...shell, HOME: workDir, SLS_TELEMETRY_DISABLED: '1' },
-      timeout: 170_000,
-    });
+    await packageService(copy, outputDir, { shell, args });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     return { ok: false, output: `${stdout}${stderr}`, template: undefined };
@@ -55,18 +46,11 @@ async function packageWith(shell: Record<string, string>, args: string[] = []) {
   return { ok: true, output: '', template: readFileSync(templateFile, 'utf8') };
 }
 
-// A copy of the sources: serverless-esbuild works in the service's own .esbuild folder, which other packaging tests
-// use at the same time.
 beforeAll(() => {
-  workDir = mkdtempSync(join(tmpdir(), 'no-local-values-'));
-  serviceDir = join(workDir, 'service');
-  for (const entry of ['serverless.yml', 'serverless', 'statemachines', 'iam', 'functions', 'package.json', 'tsconfig.json']) {
-    cpSync(join(projectRoot, entry), join(serviceDir, entry), { recursive: true });
-  }
-  symlinkSync(join(projectRoot, 'node_modules'), join(serviceDir, 'node_modules'), 'dir');
+  copy = copyService('no-local-values');
 });
 
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+afterAll(() => rmSync(copy.workDir, { recursive: true, force: true }));
 
 test('a dev package from a shell holding the local values names the stack resources instead', async () => {
   const { ok, output, template } = await packageWith(LOCAL_SHELL);

@@ -2,12 +2,10 @@
 // template protects each HTTP route: the team's routes behind the Cognito JWT authorizer with the scope each needs,
 // the public ones exactly the reader's side, the public upload throttled and its uploads expiring, and the
 // feedback table expiring records after the stage's retention.
-import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { loadServiceDefinition, projectRoot } from '../../local/service-definition.js';
+import { loadServiceDefinition } from '../../local/service-definition.js';
+import { copyService, packageService, templateResources } from '../helpers/service-copy.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped; the assertions check its shape
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -39,24 +37,12 @@ const TEAM_ROUTES: Record<string, 'read' | 'triage'> = {
 let workDir: string;
 let resources: Record<string, Resource>;
 
-// The service is packaged from a copy of its sources: serverless-esbuild works in the service's own .esbuild
-// folder, and the other packaging tests may run at the same time in other jest workers.
 beforeAll(async () => {
-  workDir = mkdtempSync(join(tmpdir(), 'team-routes-'));
-  const serviceDir = join(workDir, 'service');
-  for (const entry of ['serverless.yml', 'serverless', 'statemachines', 'iam', 'functions', 'package.json', 'tsconfig.json']) {
-    cpSync(join(projectRoot, entry), join(serviceDir, entry), { recursive: true });
-  }
-  symlinkSync(join(projectRoot, 'node_modules'), join(serviceDir, 'node_modules'), 'dir');
+  const copy = copyService('team-routes');
+  workDir = copy.workDir;
   const outputDir = join(workDir, 'package');
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('AWS_')) delete env[key];
-  await promisify(execFile)(join(projectRoot, 'node_modules/.bin/serverless'), ['package', '--package', outputDir], {
-    cwd: serviceDir,
-    env: { ...env, HOME: workDir, SLS_TELEMETRY_DISABLED: '1' },
-    timeout: 170_000,
-  });
-  resources = JSON.parse(readFileSync(join(outputDir, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+  await packageService(copy, outputDir);
+  resources = templateResources<Resource>(outputDir);
 }, 180_000);
 
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
