@@ -105,6 +105,29 @@ class Update {
   }
 }
 
+/**
+ * Applies `update` to the document's record if `condition` holds. False when it did not: the answer "someone got
+ * there first", never an error here. Any other failure is classified for the workflow's Retry and Catch.
+ */
+async function updateIf(documentId: string, update: Update, condition: string, operation: string, expression = update.expression()): Promise<boolean> {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: documentConfig.table(),
+        Key: { documentId },
+        UpdateExpression: expression,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: update.names,
+        ExpressionAttributeValues: update.values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw classifyAwsError(error, `DynamoDB UpdateItem (${operation})`);
+    return false;
+  }
+}
+
 async function send<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -154,21 +177,7 @@ export async function claimDocument(document: DocumentRef, executionArn: string,
   const condition =
     `attribute_not_exists(${status}) OR ${status} = ${update.value('failed', 'FAILED')} OR ` +
     `(${status} = ${update.value('processing', 'PROCESSING')} AND (${owner} = ${update.value('owner', executionArn)} OR ${expires} < ${update.value('now', now.toISOString())}))`;
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: documentConfig.table(),
-        Key: { documentId: document.documentId },
-        UpdateExpression: update.expression(),
-        ConditionExpression: condition,
-        ExpressionAttributeNames: update.names,
-        ExpressionAttributeValues: update.values,
-      }),
-    );
-    return { claimed: true };
-  } catch (error) {
-    if (!isConditionFailure(error)) throw classifyAwsError(error, 'DynamoDB UpdateItem (claim document)');
-  }
+  if (await updateIf(document.documentId, update, condition, 'claim document')) return { claimed: true };
   return { claimed: false, status: await currentStatus(document.documentId) };
 }
 
@@ -207,21 +216,7 @@ export async function recordVerdict(verdict: FinalVerdict, now: Date): Promise<R
   if (verdict.error === undefined) update.remove('error');
   const status = update.name('status');
   const condition = `attribute_not_exists(${status}) OR ${status} IN (${update.value('processing', 'PROCESSING')}, ${update.value('failed', 'FAILED')})`;
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: documentConfig.table(),
-        Key: { documentId: document.documentId },
-        UpdateExpression: update.expression(),
-        ConditionExpression: condition,
-        ExpressionAttributeNames: update.names,
-        ExpressionAttributeValues: update.values,
-      }),
-    );
-    return { recorded: true, status: verdict.status };
-  } catch (error) {
-    if (!isConditionFailure(error)) throw classifyAwsError(error, 'DynamoDB UpdateItem (record verdict)');
-  }
+  if (await updateIf(document.documentId, update, condition, 'record verdict')) return { recorded: true, status: verdict.status };
   return { recorded: false, status: (await currentStatus(document.documentId)) as FinalStatus };
 }
 
@@ -240,21 +235,7 @@ export async function claimAlert(documentId: string, kind: AlertKind, token: str
   const status = update.name(attributes.status);
   const expires = update.name(attributes.expires);
   const condition = `attribute_not_exists(${status}) OR (${status} = ${update.value('publishing', 'PUBLISHING')} AND ${expires} < ${update.value('now', now.toISOString())})`;
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: documentConfig.table(),
-        Key: { documentId },
-        UpdateExpression: update.expression(),
-        ConditionExpression: condition,
-        ExpressionAttributeNames: update.names,
-        ExpressionAttributeValues: update.values,
-      }),
-    );
-    return 'claimed';
-  } catch (error) {
-    if (!isConditionFailure(error)) throw classifyAwsError(error, 'DynamoDB UpdateItem (claim alert)');
-  }
+  if (await updateIf(documentId, update, condition, 'claim alert')) return 'claimed';
   const record = (await readDocument(documentId)) as Record<string, unknown> | undefined;
   return record?.[attributes.status] === 'SENT' ? 'already-sent' : 'in-progress';
 }
@@ -265,19 +246,8 @@ export async function markAlertSent(documentId: string, kind: AlertKind, token: 
   const update = new Update()
     .set({ [attributes.status]: 'SENT', [attributes.messageId]: messageId, [attributes.sentAt]: now.toISOString() })
     .remove(attributes.token, attributes.expires);
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: documentConfig.table(),
-        Key: { documentId },
-        UpdateExpression: update.expression(),
-        ConditionExpression: `${update.name(attributes.token)} = ${update.value('token', token)}`,
-        ExpressionAttributeNames: update.names,
-        ExpressionAttributeValues: update.values,
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw classifyAwsError(error, 'DynamoDB UpdateItem (mark alert sent)');
+  const condition = `${update.name(attributes.token)} = ${update.value('token', token)}`;
+  if (!(await updateIf(documentId, update, condition, 'mark alert sent'))) {
     // Our lease ran out while we published and another delivery took the claim: the message is out, and
     // that delivery will publish once more. Failing here would only add a third.
     logger.warn('The alert claim was taken over during publish', { documentId, kind, messageId });
@@ -289,20 +259,15 @@ export async function releaseAlert(documentId: string, kind: AlertKind, token: s
   const attributes = ALERT_ATTRIBUTES[kind];
   const update = new Update();
   const tokenName = update.name(attributes.token);
+  const expression = `REMOVE ${update.name(attributes.status)}, ${tokenName}, ${update.name(attributes.expires)}`;
+  const condition = `${tokenName} = ${update.value('token', token)}`;
+  // The lease expires by itself; a failed release only delays the retry.
   try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: documentConfig.table(),
-        Key: { documentId },
-        UpdateExpression: `REMOVE ${update.name(attributes.status)}, ${tokenName}, ${update.name(attributes.expires)}`,
-        ConditionExpression: `${tokenName} = ${update.value('token', token)}`,
-        ExpressionAttributeNames: update.names,
-        ExpressionAttributeValues: update.values,
-      }),
-    );
+    if (!(await updateIf(documentId, update, condition, 'release alert', expression))) {
+      logger.warn('Could not release the alert claim', { documentId, kind, error: 'ConditionalCheckFailedException' });
+    }
   } catch (error) {
-    // The lease expires by itself; a failed release only delays the retry.
-    logger.warn('Could not release the alert claim', { documentId, kind, error: (error as Error).name });
+    logger.warn('Could not release the alert claim', { documentId, kind, error: ((error as Error).cause as Error | undefined)?.name ?? (error as Error).name });
   }
 }
 
