@@ -52,7 +52,10 @@ export const config = {
     if (mode !== 'perMessage' && mode !== 'perBatch') throw new Error(`TRIAGE_MODE must be perMessage or perBatch, got "${mode}"`);
     return mode;
   },
+  /** A LanguageCode DetectSentiment takes, or auto (checked by detectSentiment's language.ts): custom.triage.sentimentLanguage. */
   sentimentLanguage: () => required('SENTIMENT_LANGUAGE'),
+  /** In auto mode, the language used when Comprehend finds one it cannot detect sentiment in: custom.triage.sentimentFallbackLanguage. */
+  sentimentFallbackLanguage: () => required('SENTIMENT_FALLBACK_LANGUAGE'),
   /** How long an alert claim holds before another delivery may take it over: custom.triage.alertClaimSeconds. */
   alertClaimSeconds: () => integer('ALERT_CLAIM_SECONDS'),
 };

@@ -37,12 +37,23 @@ export interface Feedback extends FeedbackSubmission {
   submittedAt: string;
 }
 
+/**
+ * Where the language a sentiment was detected in came from: the setting (SENTIMENT_LANGUAGE names it), Comprehend's
+ * dominant language (auto), or the fallback setting because Comprehend cannot detect sentiment in the language found.
+ */
+export type LanguageSource = 'configured' | 'detected' | 'fallback';
+
 export interface SentimentResult {
   sentiment: Sentiment;
   scores: SentimentScores;
   /** True when the text was cut to fit Comprehend's per-document limit. */
   truncated: boolean;
   analyzedBytes: number;
+  /** The LanguageCode the sentiment was detected in; absent from records stored before languages were recorded. */
+  language?: string;
+  languageSource?: LanguageSource;
+  /** Auto mode only: the dominant language Comprehend found (differs from `language` when it fell back). */
+  detectedLanguage?: string;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;

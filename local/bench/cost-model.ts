@@ -12,6 +12,11 @@ export interface CostAssumptions {
   textChars: number;
   /** Duration of each state function on AWS, ms: its own CPU plus its calls to AWS services in the region. */
   functionMs: { submitFeedback: number; detectSentiment: number; storeFeedback: number; notifyNegative: number };
+  /**
+   * What sentimentLanguage auto adds to detectSentiment's duration, ms: the DetectDominantLanguage round trip before
+   * DetectSentiment (per batch, BatchDetectDominantLanguage's share per message, counted the same for simplicity).
+   */
+  languageDetectionMs: number;
   /** What Step Functions adds to each Task that invokes a Lambda function synchronously, ms. */
   taskOverheadMs: number;
   /** What a Map iteration (and its Parallel wrapper) adds in per-batch mode, ms. */
@@ -41,6 +46,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   // The sample's texts average ~90 characters; any text up to 300 characters is billed 3 units anyway.
   textChars: 120,
   functionMs: { submitFeedback: 25, detectSentiment: 60, storeFeedback: 15, notifyNegative: 50 },
+  languageDetectionMs: 30,
   taskOverheadMs: 25,
   mapItemOverheadMs: 10,
   consumerOverheadMs: 20,
@@ -82,6 +88,8 @@ export interface CostReport {
     /** The handlers' POWERTOOLS_LOG_LEVEL and each mode's state machine loggingConfig.level. */
     functionLogLevel: string;
     machineLogLevel: Record<ExecutionMode, string>;
+    /** detectSentiment's SENTIMENT_LANGUAGE: a language code, or auto (one more Comprehend call per message). */
+    sentimentLanguage: string;
   };
   modes: ModeCost[];
   pricesAsOf: string;
@@ -146,7 +154,10 @@ export function costModel(service: ServiceDefinition, messagesPerMonth: number, 
   for (const [name, ms] of Object.entries(a.functionMs)) {
     if (ms > (timeoutSeconds[name] ?? Infinity) * 1000) throw new Error(`assumed duration of ${name} (${ms} ms) passes its timeout`);
   }
-  const fnMs = a.functionMs;
+  const sentimentLanguage = String(service.functions.detectSentiment?.environment.SENTIMENT_LANGUAGE ?? 'en');
+  const detectsLanguage = sentimentLanguage === 'auto';
+  const fnMs = { ...a.functionMs, detectSentiment: a.functionMs.detectSentiment + (detectsLanguage ? a.languageDetectionMs : 0) };
+  if (fnMs.detectSentiment > (timeoutSeconds.detectSentiment ?? Infinity) * 1000) throw new Error(`assumed duration of detectSentiment (${fnMs.detectSentiment} ms) passes its timeout`);
   const pathMs = {
     calm: fnMs.detectSentiment + fnMs.storeFeedback + 2 * a.taskOverheadMs,
     alerted: fnMs.detectSentiment + fnMs.storeFeedback + fnMs.notifyNegative + 3 * a.taskOverheadMs,
@@ -219,6 +230,11 @@ export function costModel(service: ServiceDefinition, messagesPerMonth: number, 
       { service: 'Step Functions', item: 'Express requests (executions)', quantity: executions, unit: 'requests', monthlyUsd: executions * PRICES.stepFunctionsExpress.perRequest },
       { service: 'Step Functions', item: `Express duration (${a.expressMemoryMb} MB steps, 100 ms steps)`, quantity: expressGbSeconds, unit: 'GB-s', monthlyUsd: tieredCost(expressGbSeconds, PRICES.stepFunctionsExpress.perGbSecond) },
       { service: 'Comprehend', item: `DetectSentiment (${comprehendUnits} units of 100 chars per message)`, quantity: M * comprehendUnits, unit: 'units', monthlyUsd: tieredCost(M * comprehendUnits, PRICES.comprehend.perUnit) },
+      // sentimentLanguage auto: the same text goes to DetectDominantLanguage first (per batch, each document of a
+      // BatchDetectDominantLanguage call is billed as one request); its own tiers, see PRICES.comprehendLanguage.
+      ...(detectsLanguage
+        ? [{ service: 'Comprehend', item: `DetectDominantLanguage (sentimentLanguage auto, ${comprehendUnits} units per message)`, quantity: M * comprehendUnits, unit: 'units', monthlyUsd: tieredCost(M * comprehendUnits, PRICES.comprehendLanguage.perUnit) }]
+        : []),
       { service: 'DynamoDB', item: `on-demand writes (${recordKb}+${indexKb} WRU a record, 2 updates per alert)`, quantity: writeUnits, unit: 'WRU', monthlyUsd: writeUnits * PRICES.dynamodb.perWriteRequestUnit },
       { service: 'SNS', item: 'Publish (alerts)', quantity: M * p, unit: 'requests', monthlyUsd: M * p * PRICES.sns.perPublish },
       { service: 'SNS', item: 'email deliveries (1 subscriber)', quantity: M * p, unit: 'emails', monthlyUsd: M * p * PRICES.sns.perEmail },
@@ -231,7 +247,7 @@ export function costModel(service: ServiceDefinition, messagesPerMonth: number, 
   return {
     messagesPerMonth: M,
     assumptions,
-    settings: { batchSize, maximumBatchingWindow, memoryMb, timeoutSeconds, functionLogLevel, machineLogLevel: levels },
+    settings: { batchSize, maximumBatchingWindow, memoryMb, timeoutSeconds, functionLogLevel, machineLogLevel: levels, sentimentLanguage },
     modes,
     pricesAsOf: PRICES_AS_OF,
     region: PRICES_REGION,
@@ -253,7 +269,8 @@ export function formatCostTable(report: CostReport): string {
     `Cost per month for ${m.toLocaleString('en-US')} messages (${report.region}, list prices as known to the author in ${report.pricesAsOf}, not fetched live; free tiers not counted).`,
     `Settings from serverless.yml: batch size ${report.settings.batchSize}, batching window ${report.settings.maximumBatchingWindow} s, ` +
       `memory ${Object.entries(report.settings.memoryMb).map(([fn, mb]) => `${fn} ${mb} MB`).join(', ')}; ` +
-      `handlers log at ${report.settings.functionLogLevel}, executions at ${report.settings.machineLogLevel.perMessage} (per message) and ${report.settings.machineLogLevel.perBatch} (per batch).`,
+      `handlers log at ${report.settings.functionLogLevel}, executions at ${report.settings.machineLogLevel.perMessage} (per message) and ${report.settings.machineLogLevel.perBatch} (per batch); ` +
+      `sentiment language ${report.settings.sentimentLanguage}${report.settings.sentimentLanguage === 'auto' ? ' (DetectDominantLanguage first, its own line)' : ''}.`,
     `Messages per batch: ${perMessage.messagesPerBatch.toFixed(2)} (arrivals spread evenly over the month; bursts fill batches more).`,
     '',
     '| service | what | perMessage: quantity | perMessage: $/month | perBatch: quantity | perBatch: $/month |',

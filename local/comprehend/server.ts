@@ -3,7 +3,8 @@
  * JSON 1.1 protocol (POST /, X-Amz-Target: Comprehend_20171127.<Operation>), so the real
  * @aws-sdk/client-comprehend can talk to it through `endpoint` / AWS_ENDPOINT_URL_COMPREHEND.
  *
- * Operations: DetectSentiment, BatchDetectSentiment, DetectDominantLanguage, DetectToxicContent.
+ * Operations: DetectSentiment, BatchDetectSentiment, DetectDominantLanguage, BatchDetectDominantLanguage,
+ * DetectToxicContent.
  * Comprehend's input rules are enforced with Comprehend's own error names (HTTP 400, body
  * {"__type": "...", "message": "..."}). Sentiment comes from ./engine.ts (lexicon based, per language), toxicity
  * from ./toxicity.ts (obscenity and lexicons).
@@ -57,6 +58,8 @@ export const TARGET_PREFIX = 'Comprehend_20171127.';
 export const SENTIMENT_MAX_TEXT_BYTES = 5000;
 /** DetectDominantLanguage limit ("100 KB"), bytes of UTF-8. */
 export const LANGUAGE_MAX_TEXT_BYTES = 100 * 1024;
+/** BatchDetectDominantLanguage's per-document limit ("5 KB" in the API reference), bytes of UTF-8. */
+export const BATCH_LANGUAGE_MAX_TEXT_BYTES = 5000;
 export const BATCH_MAX_ITEMS = 25;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** DetectToxicContent: segments per call, and bytes of UTF-8 per segment ("1 KB"). */
@@ -99,6 +102,39 @@ function requireSentimentLanguage(input: Record<string, unknown>): string {
   return code;
 }
 
+/** A batch operation's TextList: 1 to 25 strings, or the whole call is refused. */
+function requireTextList(input: Record<string, unknown>): string[] {
+  const list = input.TextList;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ComprehendError('InvalidRequestException', 'TextList is required and must contain at least 1 item');
+  }
+  if (list.length > BATCH_MAX_ITEMS) {
+    throw new ComprehendError('BatchSizeLimitExceededException', `Batch size ${list.length} exceeds the maximum of ${BATCH_MAX_ITEMS} documents`);
+  }
+  if (!list.every((t): t is string => typeof t === 'string')) {
+    throw new ComprehendError('InvalidRequestException', 'Every TextList item must be a string');
+  }
+  return list;
+}
+
+/** A batch's answer: each document's result with its Index, or its error in the ErrorList; one bad document fails alone. */
+function eachDocument(list: string[], maxBytes: number, analyse: (text: string) => object) {
+  const ResultList: unknown[] = [];
+  const ErrorList: Array<{ Index: number; ErrorCode: string; ErrorMessage: string }> = [];
+  list.forEach((text, Index) => {
+    const bytes = utf8Bytes(text);
+    if (text.length === 0) {
+      ErrorList.push({ Index, ErrorCode: 'InvalidRequestException', ErrorMessage: 'Text must contain at least 1 character' });
+    } else if (bytes > maxBytes) {
+      const e = textSizeError(bytes, maxBytes);
+      ErrorList.push({ Index, ErrorCode: e.type, ErrorMessage: e.message });
+    } else {
+      ResultList.push({ Index, ...analyse(text) });
+    }
+  });
+  return { ResultList, ErrorList };
+}
+
 const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
   DetectSentiment(input) {
     const text = requireText(input);
@@ -109,34 +145,14 @@ const operations: Record<string, (input: Record<string, unknown>) => unknown> = 
   },
 
   BatchDetectSentiment(input) {
-    const list = input.TextList;
-    if (!Array.isArray(list) || list.length === 0) {
-      throw new ComprehendError('InvalidRequestException', 'TextList is required and must contain at least 1 item');
-    }
-    if (list.length > BATCH_MAX_ITEMS) {
-      throw new ComprehendError(
-        'BatchSizeLimitExceededException',
-        `Batch size ${list.length} exceeds the maximum of ${BATCH_MAX_ITEMS} documents`,
-      );
-    }
-    if (!list.every((t): t is string => typeof t === 'string')) {
-      throw new ComprehendError('InvalidRequestException', 'Every TextList item must be a string');
-    }
+    const list = requireTextList(input);
     const languageCode = requireSentimentLanguage(input);
-    const ResultList: unknown[] = [];
-    const ErrorList: Array<{ Index: number; ErrorCode: string; ErrorMessage: string }> = [];
-    list.forEach((text, Index) => {
-      const bytes = utf8Bytes(text);
-      if (text.length === 0) {
-        ErrorList.push({ Index, ErrorCode: 'InvalidRequestException', ErrorMessage: 'Text must contain at least 1 character' });
-      } else if (bytes > SENTIMENT_MAX_TEXT_BYTES) {
-        const e = textSizeError(bytes, SENTIMENT_MAX_TEXT_BYTES);
-        ErrorList.push({ Index, ErrorCode: e.type, ErrorMessage: e.message });
-      } else {
-        ResultList.push({ Index, ...detectSentiment(text, languageCode) });
-      }
-    });
-    return { ResultList, ErrorList };
+    return eachDocument(list, SENTIMENT_MAX_TEXT_BYTES, (text) => detectSentiment(text, languageCode));
+  },
+
+  BatchDetectDominantLanguage(input) {
+    const list = requireTextList(input);
+    return eachDocument(list, BATCH_LANGUAGE_MAX_TEXT_BYTES, (text) => detectDominantLanguage(text));
   },
 
   DetectToxicContent(input) {

@@ -1,5 +1,22 @@
 // The pure sentiment / language engine behind the Comprehend stand-in.
-import { classify, detectDominantLanguage, detectSentiment, multilingualSignals, SENTIMENT_K } from '../../local/comprehend/engine.js';
+import nlpjsCore from '@nlpjs/core';
+import nlpjsSentiment from '@nlpjs/sentiment';
+import nlpjsLangDe from '@nlpjs/lang-de';
+import nlpjsLangEs from '@nlpjs/lang-es';
+import nlpjsLangFr from '@nlpjs/lang-fr';
+import nlpjsLangIt from '@nlpjs/lang-it';
+import nlpjsLangPt from '@nlpjs/lang-pt';
+import {
+  classify,
+  detectDominantLanguage,
+  detectSentiment,
+  multilingualSignals,
+  NLPJS_LANGUAGES,
+  nlpjsScore,
+  nlpjsSignals,
+  SENTIMENT_K,
+} from '../../local/comprehend/engine.js';
+import { loadLabelledFeedback } from '../../scripts/sentiment-languages-data.js';
 import { SENTIMENT_LANGUAGES } from '../../local/comprehend/server.js';
 
 describe('detectSentiment', () => {
@@ -69,8 +86,8 @@ describe('detectSentiment in languages other than English', () => {
   });
 
   it('negates in the language of the text', () => {
-    expect(detectSentiment('El libro es bueno.', 'es').Sentiment).toBe('POSITIVE');
-    expect(detectSentiment('El libro no es bueno.', 'es').Sentiment).toBe('NEGATIVE');
+    expect(detectSentiment('Me gustó mucho.', 'es').Sentiment).toBe('POSITIVE');
+    expect(detectSentiment('No me gustó.', 'es').Sentiment).toBe('NEGATIVE');
   });
 
   it('scores zh-TW with the shared Chinese characters', () => {
@@ -86,13 +103,62 @@ describe('detectSentiment in languages other than English', () => {
   });
 
   it('keeps s in (-1, 1) however long the praise', () => {
-    const { s } = multilingualSignals('maravilloso '.repeat(500), 'es');
-    expect(s).toBeGreaterThan(0.99);
-    expect(s).toBeLessThan(1);
+    for (const signals of [nlpjsSignals('maravilloso '.repeat(500), 'es'), multilingualSignals('جيد '.repeat(500), 'ar')]) {
+      expect(signals.s).toBeGreaterThan(0.99);
+      expect(signals.s).toBeLessThan(1);
+    }
   });
 
   it('refuses a language it has no lexicon for', () => {
     expect(() => multilingualSignals('hola', 'xx')).toThrow(/no sentiment lexicon/);
+    expect(() => nlpjsScore('hola', 'xx')).toThrow(/no nlp.js sentiment lexicon/);
+  });
+});
+
+describe('detectSentiment in es, fr, de, it, pt (nlp.js lexicons)', () => {
+  // Clear sentences outside the measured set (tests/fixtures/sentiment-languages): polarity and routing, not accuracy.
+  it.each([
+    ['en', 'A brilliant, joyful story that I will happily read again.', 'POSITIVE'],
+    ['en', 'Dull and badly edited; I hated the ending.', 'NEGATIVE'],
+    ['es', 'Es una historia fantástica y muy emocionante.', 'POSITIVE'],
+    ['es', 'Es un libro horrible y aburrido.', 'NEGATIVE'],
+    ['fr', 'Une histoire formidable, drôle et touchante.', 'POSITIVE'],
+    ['fr', 'Un livre horrible et ennuyeux.', 'NEGATIVE'],
+    ['de', 'Eine fantastische, spannende Geschichte.', 'POSITIVE'],
+    ['de', 'Das Buch ist schlecht und langweilig.', 'NEGATIVE'],
+    ['it', 'Una storia fantastica, divertente e commovente.', 'POSITIVE'],
+    ['it', 'Un libro orribile e noioso.', 'NEGATIVE'],
+    ['pt', 'Uma história fantástica e muito divertida.', 'POSITIVE'],
+    ['pt', 'Um livro horrível e aborrecido.', 'NEGATIVE'],
+  ])('%s: %s is %s', (language, text, label) => {
+    expect(detectSentiment(text, language).Sentiment).toBe(label);
+  });
+
+  it('sums each text as nlp.js does: its score equals the package\'s own, on every labelled text', async () => {
+    const container = new nlpjsCore.Container();
+    for (const language of [nlpjsLangDe.LangDe, nlpjsLangEs.LangEs, nlpjsLangFr.LangFr, nlpjsLangIt.LangIt, nlpjsLangPt.LangPt]) container.use(language);
+    const analyzer = new nlpjsSentiment.SentimentAnalyzer({ container });
+    const items = loadLabelledFeedback().filter((item) => NLPJS_LANGUAGES.has(item.language));
+    expect(items.length).toBeGreaterThanOrEqual(150);
+    let nonZero = 0;
+    for (const item of items) {
+      const expected = (await analyzer.process({ locale: item.language, text: item.text })).sentiment.score;
+      expect({ text: item.text, score: nlpjsScore(item.text, item.language).score }).toEqual({ text: item.text, score: expect.closeTo(expected, 12) });
+      if (expected !== 0) nonZero++;
+    }
+    // The comparison means something only if the lexicons scored most texts.
+    expect(nonZero).toBeGreaterThan(items.length / 2);
+  });
+
+  it('keeps praise and complaint apart (the shares MIXED is decided on), in the package\'s sum', () => {
+    const text = 'Los personajes son maravillosos pero la trama es horrible.';
+    const { positive, negative, score } = nlpjsScore(text, 'es');
+    expect(positive).toBeGreaterThan(0);
+    expect(negative).toBeGreaterThan(0);
+    expect(score).toBeCloseTo(positive - negative, 12);
+    const { pos, neg } = nlpjsSignals(text, 'es');
+    expect(pos).toBeGreaterThan(0);
+    expect(neg).toBeGreaterThan(pos);
   });
 });
 
@@ -103,8 +169,23 @@ describe('detectDominantLanguage', () => {
 
   it('splits mixed-script text by letter share, highest first', () => {
     const { Languages } = detectDominantLanguage('The book 这是一本书');
-    expect(Languages.map((l) => l.LanguageCode)).toEqual(['en', 'zh']);
-    expect(Languages[0]!.Score + Languages[1]!.Score).toBeCloseTo(1, 12);
+    expect(Languages.slice(0, 2).map((l) => l.LanguageCode)).toEqual(['en', 'zh']);
+    // zh has its share of letters (5 of 12); eld shares the Latin 7 among en and a tail under 0.01 left out.
+    expect(Languages[1]!.Score).toBeCloseTo(5 / 12, 12);
+    expect(Languages.reduce((sum, l) => sum + l.Score, 0)).toBeLessThanOrEqual(1 + 1e-12);
+  });
+
+  it.each([
+    ['en', 'The reading group meets at the library every second Thursday.'],
+    ['es', 'El grupo de lectura se reúne en la biblioteca cada dos jueves.'],
+    ['fr', 'Le club de lecture se réunit à la bibliothèque un jeudi sur deux.'],
+    ['de', 'Der Lesekreis trifft sich jeden zweiten Donnerstag in der Bibliothek.'],
+    ['it', 'Il gruppo di lettura si riunisce in biblioteca ogni due giovedì.'],
+    ['pt', 'O clube de leitura reúne-se na biblioteca de duas em duas quintas-feiras.'],
+  ])('tells %s from the other Latin-script languages', (language, text) => {
+    const [top, runnerUp] = detectDominantLanguage(text).Languages;
+    expect(top?.LanguageCode).toBe(language);
+    expect(runnerUp?.Score ?? 0).toBeLessThan(top!.Score);
   });
 
   it('recognises Japanese by kana even next to kanji', () => {

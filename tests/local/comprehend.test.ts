@@ -2,6 +2,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import {
+  BatchDetectDominantLanguageCommand,
   BatchDetectSentimentCommand,
   ComprehendClient,
   DetectDominantLanguageCommand,
@@ -173,6 +174,10 @@ describe('DetectDominantLanguage', () => {
   it.each([
     ['en', 'I really enjoyed this book and the discussion that followed.'],
     ['es', 'Me encanta este libro, es muy bueno y la historia es preciosa.'],
+    ['fr', 'Nous avons beaucoup aimé ce roman et la discussion qui a suivi.'],
+    ['de', 'Wir haben diesen Roman und das Gespräch danach sehr genossen.'],
+    ['it', 'Abbiamo apprezzato molto questo romanzo e la discussione che ne è seguita.'],
+    ['pt', 'Gostámos muito deste romance e da conversa que se seguiu.'],
     ['ar', 'هذا كتاب جيد جدا'],
     ['ja', 'この本はとても面白かったです。'],
     ['zh', '这是一本很好的书。'],
@@ -189,6 +194,49 @@ describe('DetectDominantLanguage', () => {
     expect((await rejection(client.send(new DetectDominantLanguageCommand({ Text: '' })))).name).toBe(
       'InvalidRequestException',
     );
+  });
+});
+
+describe('BatchDetectDominantLanguage', () => {
+  const batch = (TextList: string[]) => client.send(new BatchDetectDominantLanguageCommand({ TextList }));
+
+  it('answers each document with its Index and languages, highest score first', async () => {
+    const out = await batch(['Un roman magnifique, je le recommande.', 'Ein wunderbares Buch, sehr empfehlenswert.', 'This book was a delight.']);
+    expect(out.ResultList!.map((r) => [r.Index, r.Languages![0]!.LanguageCode])).toEqual([
+      [0, 'fr'],
+      [1, 'de'],
+      [2, 'en'],
+    ]);
+    expect(out.ErrorList).toEqual([]);
+  });
+
+  it('takes 25 documents and refuses 26 for the whole call', async () => {
+    expect((await batch(Array(25).fill('A fine book for the club.'))).ResultList).toHaveLength(25);
+    expect((await rejection(batch(Array(26).fill('A fine book for the club.')))).name).toBe('BatchSizeLimitExceededException');
+    expect((await rejection(batch([]))).name).toBe('InvalidRequestException');
+  });
+
+  it('fails a document over 5,000 bytes, or empty, alone in the ErrorList', async () => {
+    const out = await batch(['Un libro estupendo.', 'é'.repeat(2500) + 'a', '']);
+    expect(out.ResultList!.map((r) => r.Index)).toEqual([0]);
+    expect(out.ErrorList).toEqual([
+      expect.objectContaining({ Index: 1, ErrorCode: 'TextSizeLimitExceededException', ErrorMessage: expect.stringContaining('5001') }),
+      expect.objectContaining({ Index: 2, ErrorCode: 'InvalidRequestException' }),
+    ]);
+    await expect(batch(['é'.repeat(2500)])).resolves.toMatchObject({ ErrorList: [] });
+  });
+
+  it('is throttled under its own quota', async () => {
+    const limited = await startComprehendServer({ quotas: { BatchDetectDominantLanguage: 1 }, now: () => 0 });
+    const limitedClient = new ComprehendClient({ endpoint: limited.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    try {
+      await expect(limitedClient.send(new BatchDetectDominantLanguageCommand({ TextList: ['A fine book.'] }))).resolves.toBeDefined();
+      expect((await rejection(limitedClient.send(new BatchDetectDominantLanguageCommand({ TextList: ['A fine book.'] })))).name).toBe('ThrottlingException');
+      await expect(limitedClient.send(new DetectDominantLanguageCommand({ Text: 'A fine book.' }))).resolves.toBeDefined();
+    } finally {
+      limitedClient.destroy();
+      await limited.close();
+    }
   });
 });
 

@@ -143,6 +143,7 @@ describe('the packaged template', () => {
       'comprehend:BatchDetectSentiment',
       'comprehend:DetectToxicContent',
       'comprehend:DetectDominantLanguage',
+      'comprehend:BatchDetectDominantLanguage',
       'rekognition:DetectModerationLabels',
       'xray:PutTraceSegments',
       'xray:PutTelemetryRecords',
@@ -180,7 +181,12 @@ describe('the packaged template', () => {
       'sqs:SendMessage',
       'states:StartSyncExecution',
     ]);
-    expect(actions('DetectSentimentRole')).toEqual(['comprehend:BatchDetectSentiment', 'comprehend:DetectSentiment']);
+    expect(actions('DetectSentimentRole')).toEqual([
+      'comprehend:BatchDetectDominantLanguage',
+      'comprehend:BatchDetectSentiment',
+      'comprehend:DetectDominantLanguage',
+      'comprehend:DetectSentiment',
+    ]);
     expect(actions('StoreFeedbackRole')).toEqual(['dynamodb:PutItem']);
     expect(actions('NotifyNegativeRole')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:GenerateDataKey', 'sns:Publish']);
     expect(actions('ListFeedbackRole')).toEqual(['dynamodb:Query']);

@@ -57,6 +57,8 @@ describe('detectSentiment handler', () => {
       scores: { positive: 0.01, negative: 0.95, neutral: 0.03, mixed: 0.01 },
       truncated: false,
       analyzedBytes: byteLength(event.feedback.text),
+      language: 'en',
+      languageSource: 'configured',
     });
     expect(comprehend.commandCalls(DetectSentimentCommand)[0]?.args[0].input).toEqual({
       Text: event.feedback.text,
@@ -130,7 +132,14 @@ describe('detectSentiment handler, given a batch', () => {
       Array.from({ length: 10 }, (_, n) => (n % 2 ? 'POSITIVE' : 'NEGATIVE')),
     );
     expect(detections[0]).toEqual({
-      sentiment: { sentiment: 'NEGATIVE', scores: { positive: 0.1, negative: 0.8, neutral: 0.05, mixed: 0.05 }, truncated: false, analyzedBytes: byteLength('Feedback number 0.') },
+      sentiment: {
+        sentiment: 'NEGATIVE',
+        scores: { positive: 0.1, negative: 0.8, neutral: 0.05, mixed: 0.05 },
+        truncated: false,
+        analyzedBytes: byteLength('Feedback number 0.'),
+        language: 'en',
+        languageSource: 'configured',
+      },
     });
   });
 

@@ -72,7 +72,7 @@ describe('parseRateQuotas', () => {
 describe('the quota settings of serverless/feedback-triage.yml', () => {
   const settings = triageQuotaSettings(loadServiceDefinition());
   it('give AWS default rates for the four Comprehend operations the product calls (docs/QUOTAS.md)', () => {
-    expect(settings.comprehendRequestsPerSecond).toEqual({ DetectSentiment: 20, BatchDetectSentiment: 10, DetectDominantLanguage: 20, DetectToxicContent: 20 });
+    expect(settings.comprehendRequestsPerSecond).toEqual({ DetectSentiment: 20, BatchDetectSentiment: 10, DetectDominantLanguage: 20, BatchDetectDominantLanguage: 10, DetectToxicContent: 20 });
   });
   it('give each mode its ceiling: the DetectSentiment quota, or the BatchDetectSentiment quota times the documents per call', () => {
     expect(throughputCeiling('perMessage', { DetectSentiment: 20 }, settings)).toBe(20);

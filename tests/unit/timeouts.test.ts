@@ -175,6 +175,29 @@ describe('concurrency caps under Comprehend quota', () => {
     expect(quotas.maximumConcurrency.perBatch * callsPerExecutionPerSecond).toBeLessThanOrEqual(quotas.comprehendRequestsPerSecond.BatchDetectSentiment as number);
   });
 
+  // With sentimentLanguage auto each execution also asks for the language: a second operation under its own quota,
+  // so the same caps must fit it too; per batch, BatchDetectSentiment is called once per language in the batch.
+  const settings = triage as unknown as { sentimentLanguage: string; sentimentLanguagesPerBatch: number };
+  const quota = (operation: string) => quotas.comprehendRequestsPerSecond[operation] as number;
+
+  it('auto, perMessage: the language call stays within the DetectDominantLanguage quota as the sentiment call does', () => {
+    const inFlight = quotas.maximumConcurrency.perMessage * quotas.executionConcurrency;
+    expect(inFlight * callsPerExecutionPerSecond).toBeLessThanOrEqual(quota('DetectDominantLanguage'));
+  });
+
+  it('auto, perBatch: one BatchDetectDominantLanguage and a BatchDetectSentiment per language a batch, within their quotas', () => {
+    expect(Number.isInteger(settings.sentimentLanguagesPerBatch) && settings.sentimentLanguagesPerBatch >= 1).toBe(true);
+    const executionsPerSecond = quotas.maximumConcurrency.perBatch * callsPerExecutionPerSecond;
+    expect(executionsPerSecond).toBeLessThanOrEqual(quota('BatchDetectDominantLanguage'));
+    expect(executionsPerSecond * settings.sentimentLanguagesPerBatch).toBeLessThanOrEqual(quota('BatchDetectSentiment'));
+  });
+
+  it('the detectSentiment function gets its language settings from custom.triage, their one home', () => {
+    const environment = functions.detectSentiment!.environment;
+    expect(environment.SENTIMENT_LANGUAGE).toBe(settings.sentimentLanguage);
+    expect(environment.SENTIMENT_FALLBACK_LANGUAGE).toBe((triage as unknown as { sentimentFallbackLanguage: string }).sentimentFallbackLanguage);
+  });
+
   it('the caps use the quota: each mode may reach at least half its throughput ceiling', () => {
     const perMessageRate = quotas.maximumConcurrency.perMessage * quotas.executionConcurrency * callsPerExecutionPerSecond;
     const perBatchRate = quotas.maximumConcurrency.perBatch * callsPerExecutionPerSecond * triage.batchSize;

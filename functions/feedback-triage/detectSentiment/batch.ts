@@ -1,9 +1,11 @@
-// The per-batch mode's sentiment step: many feedback, one BatchDetectSentiment call per 25 documents, and one
-// detection per feedback, in order, that either carries its sentiment or says why this feedback alone has none.
+// The per-batch mode's sentiment step: many feedback, one BatchDetectSentiment call per 25 documents of one language
+// (in auto mode after BatchDetectDominantLanguage, 25 a call), and one detection per feedback, in order, that either
+// carries its sentiment or says why this feedback alone has none.
 import { COMPREHEND_BATCH_MAX_DOCUMENTS } from '../../shared/config.js';
 import { InvalidFeedbackError, TransientDependencyError } from '../../shared/errors.js';
 import { parseFeedback, type Feedback, type SentimentResult } from '../../shared/feedback.js';
 import { classifyComprehendError } from './comprehend-errors.js';
+import { chooseLanguage, type DominantLanguageAnswer, type LanguageChoice, type SentimentLanguage } from './language.js';
 import { toSentimentResult, truncateUtf8, type ComprehendSentimentAnswer } from './sentiment.js';
 
 /** The per-batch machine's DetectSentiments input: its execution input's items. */
@@ -55,38 +57,69 @@ export function readBatch(event: BatchSentimentEvent): { documents: Document[]; 
 }
 
 /** Documents in calls of at most 25, Comprehend's limit, in order. */
-export function inCalls(documents: readonly Document[], perCall: number = COMPREHEND_BATCH_MAX_DOCUMENTS): Document[][] {
-  const calls: Document[][] = [];
+export function inCalls<T>(documents: readonly T[], perCall: number = COMPREHEND_BATCH_MAX_DOCUMENTS): T[][] {
+  const calls: T[][] = [];
   for (let start = 0; start < documents.length; start += perCall) calls.push(documents.slice(start, start + perCall));
   return calls;
 }
 
-export interface BatchSentimentAnswer {
-  ResultList?: Array<ComprehendSentimentAnswer & { Index?: number }>;
+/** What every Comprehend batch operation answers: results and errors, each naming its document by Index. */
+interface BatchAnswer<Result> {
+  ResultList?: Array<Result & { Index?: number }>;
   ErrorList?: Array<{ Index?: number; ErrorCode?: string; ErrorMessage?: string }>;
 }
 
+export type BatchSentimentAnswer = BatchAnswer<ComprehendSentimentAnswer>;
+export type BatchLanguageAnswer = BatchAnswer<DominantLanguageAnswer>;
+
+type Failure = Extract<Detection, { failure: unknown }>;
+
 /**
- * The detection of each document of one call, in the call's order. A document in the ErrorList fails alone, with
- * the error DetectSentiment would have raised for the same answer; one Comprehend says nothing about is transient.
+ * Each document's outcome of one call, in the call's order. A document in the ErrorList fails alone, with the
+ * error the single-document operation would have raised for the same answer; one Comprehend says nothing about is
+ * transient.
  */
-export function readBatchAnswer(answer: BatchSentimentAnswer, call: readonly Document[]): Detection[] {
+function perDocument<Result, T>(
+  answer: BatchAnswer<Result>,
+  call: readonly Document[],
+  operation: string,
+  read: (result: Result, document: Document) => T,
+): Array<T | Failure> {
   const results = new Map((answer.ResultList ?? []).map((result) => [result.Index, result]));
   const errors = new Map((answer.ErrorList ?? []).map((error) => [error.Index, error]));
   return call.map((document, position) => {
     const refused = errors.get(position);
     if (refused) {
       const named = Object.assign(new Error(refused.ErrorMessage ?? 'no message given'), { name: refused.ErrorCode ?? 'UnknownError' });
-      return failedDetection(classifyComprehendError(named, 'Comprehend BatchDetectSentiment'));
+      return failedDetection(classifyComprehendError(named, `Comprehend ${operation}`)) as Failure;
     }
     const result = results.get(position);
-    if (!result) {
-      return failedDetection(new TransientDependencyError('Comprehend BatchDetectSentiment gave no result and no error for this document'));
-    }
+    if (!result) return failedDetection(new TransientDependencyError(`Comprehend ${operation} gave no result and no error for this document`)) as Failure;
     try {
-      return { sentiment: toSentimentResult(result, document.analyzed) };
+      return read(result, document);
     } catch (error) {
-      return failedDetection(error as Error);
+      return failedDetection(error as Error) as Failure;
     }
   });
+}
+
+/** The detection of each document of one BatchDetectSentiment call, in the call's order. */
+export function readBatchAnswer(answer: BatchSentimentAnswer, call: readonly Document[]): Detection[] {
+  return perDocument(answer, call, 'BatchDetectSentiment', (result, document) => ({ sentiment: toSentimentResult(result, document.analyzed) }));
+}
+
+/** The language each document of one BatchDetectDominantLanguage call is scored in, or why it has none. */
+export function readLanguageAnswer(answer: BatchLanguageAnswer, call: readonly Document[], fallback: SentimentLanguage): Array<LanguageChoice | Failure> {
+  return perDocument(answer, call, 'BatchDetectDominantLanguage', (result) => chooseLanguage(result, fallback));
+}
+
+/** Documents by the language their sentiment is detected in, each group in batch order: one LanguageCode per call. */
+export function groupByLanguage(chosen: ReadonlyArray<{ document: Document; choice: LanguageChoice }>) {
+  const groups = new Map<SentimentLanguage, Array<{ document: Document; choice: LanguageChoice }>>();
+  for (const entry of chosen) {
+    const group = groups.get(entry.choice.language) ?? [];
+    group.push(entry);
+    groups.set(entry.choice.language, group);
+  }
+  return groups;
 }

@@ -23,7 +23,7 @@ export const handler = lambdaHandler(async (event: TriageStateEvent): Promise<St
     logger.info('Feedback already stored by an earlier delivery');
     return { created: false };
   }
-  logger.info('Feedback stored', { sentiment: record.sentiment, alertStatus: record.alertStatus, textChars: record.textChars });
+  logger.info('Feedback stored', { sentiment: record.sentiment, language: record.language, alertStatus: record.alertStatus, textChars: record.textChars });
   countFeedbackStored(record.sentiment);
   return { created: true };
 }).use(traceHandler());
