@@ -1,7 +1,6 @@
 // Switches a running local stack between the consumer's two execution modes (custom.triage.executionMode):
 // creates every state machine serverless.yml declares and points the consumer at the mode's machine.
-// The handlers run in this process and read TRIAGE_MODE and STATE_MACHINE_ARN on each batch, so the switch
-// applies from the next batch on. (Until local/stack.ts creates all machines itself.)
+// The handlers read TRIAGE_MODE and STATE_MACHINE_ARN on each batch, so the switch applies from the next batch on.
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { executionModeEnvironment, localFunctionArn, localStateMachines, type ExecutionMode } from './service-definition.js';
 import { LOCAL_REGION, type LocalStack } from './stack.js';
@@ -27,7 +26,7 @@ export async function createLocalStateMachines(stack: LocalStack): Promise<Map<s
 export async function useExecutionMode(stack: LocalStack, mode: ExecutionMode): Promise<{ TRIAGE_MODE: ExecutionMode; STATE_MACHINE_ARN: string }> {
   const arns = await createLocalStateMachines(stack);
   const environment = executionModeEnvironment(stack.service, mode, (logicalId) => arns.get(logicalId));
-  Object.assign(process.env, environment);
+  await stack.runtime.setEnvironment(environment);
   Object.assign(stack.environment, environment);
   return environment;
 }

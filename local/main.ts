@@ -40,8 +40,9 @@ const usage = `Usage: npm start -- [FILE] [options]
   --comprehend-rate SPEC  Comprehend's request-rate quota, requests per second: 20 (every operation), or
                        DetectSentiment=20,BatchDetectSentiment=5 (default: AWS's, custom.triage.comprehendRequestsPerSecond;
                        see docs/QUOTAS.md)
-  --split              run the DynamoDB emulator in a worker thread, on the other core (issue 13; opt-in until it
-                       measures faster)
+  --single-thread      run the handlers on the stack's own thread instead of threads of their own (the split
+                       stack uses both cores; see docs/BENCHMARKS.md)
+  --handler-threads N  threads the handlers run on (default 1)
   --help               this text`;
 
 function portOption(name: string, value: string | undefined, servePort: number, serve: boolean): number | undefined {
@@ -145,7 +146,8 @@ async function main(): Promise<number> {
       'time-scale': { type: 'string', default: '1' },
       'comprehend-rate': { type: 'string' },
       'visibility-timeout': { type: 'string' },
-      split: { type: 'boolean', default: false },
+      'single-thread': { type: 'boolean', default: false },
+      'handler-threads': { type: 'string', default: '1' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -171,7 +173,21 @@ async function main(): Promise<number> {
   if (visibility !== undefined && !(Number.isInteger(visibility) && visibility >= 0 && visibility <= 43_200)) {
     throw new Error(`--visibility-timeout must be whole seconds from 0 to 43200, got ${values['visibility-timeout']}`);
   }
-  const stack = await startLocalStack({ httpPort: port, edgePort, dataDir: values['data-dir'], logLevel, faults, timeScale, visibilityTimeoutSeconds: visibility, split: values.split });
+  const handlerThreads = Number(values['handler-threads']);
+  if (!(Number.isInteger(handlerThreads) && handlerThreads >= 1 && handlerThreads <= 16)) {
+    throw new Error(`--handler-threads must be a whole number from 1 to 16, got ${values['handler-threads']}`);
+  }
+  const stack = await startLocalStack({
+    httpPort: port,
+    edgePort,
+    dataDir: values['data-dir'],
+    logLevel,
+    faults,
+    timeScale,
+    visibilityTimeoutSeconds: visibility,
+    split: !values['single-thread'],
+    handlerThreads,
+  });
   console.log(`Local stack up in ${Math.round(performance.now() - started)} ms (HTTP API ${stack.httpUrl}, AWS endpoint ${stack.edge.url}).`);
   if (faults) console.log(`Injecting faults: ${describeFaults(faults)}.`);
   if (values['comprehend-rate'] !== undefined) {

@@ -30,7 +30,7 @@ import { listenForSignIn, startLocalOidc, type LocalOidc } from './oidc/provider
 const TEAM_PAGES = ['/dashboard', '/dashboard/documents'];
 import { LocalLambdaRuntime, type InvocationStats } from './lambda-runtime.js';
 import { loadKeepingNativeBuiltins } from './native-builtins.js';
-import { startDynamoDbThread } from './split/dynamodb-thread.js';
+import { HandlerThreads } from './split/handler-thread.js';
 import { DocumentVerdicts } from './s3/document-verdicts.js';
 import { applyBucketCors, type CorsRule } from './s3/cors.js';
 import { emitObjectCreatedEvents, type ObjectCreatedNotifications } from './s3/object-created.js';
@@ -76,8 +76,13 @@ export interface LocalStackOptions {
   faults?: FaultRates;
   /** Seeds the fault draws, for runs that must repeat. */
   random?: () => number;
-  /** Runs the DynamoDB emulator in a worker thread, on the other core (issue 13; not the default until measured faster). */
+  /**
+   * Splits the stack over the machine's cores: the handlers run on threads of their own, the emulators and the
+   * stack's own servers on this one. Default true; false runs everything on this thread.
+   */
   split?: boolean;
+  /** Handler threads when split (default 1). */
+  handlerThreads?: number;
 }
 
 export interface LocalResources {
@@ -122,6 +127,8 @@ export interface LocalStack {
   edge: StackEdge;
   clients: { sqs: SQSClient; sns: SNSClient; dynamodb: DynamoDBClient; sfn: SFNClient; s3: S3Client };
   runtime: LocalLambdaRuntime;
+  /** The handlers' own threads, when the stack is split over both cores. */
+  handlerThreads?: HandlerThreads;
   poller: QueuePoller;
   comprehend: ComprehendServer;
   stepFunctions: StepFunctionsServer;
@@ -273,10 +280,18 @@ function documentPipelineResources(service: ServiceDefinition, environment: Reco
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const timeScale = options.timeScale ?? 1;
+  const split = options.split ?? true;
   const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
   };
+  // The stack gives the handlers their environment through process.env; stopped, it leaves process.env as it
+  // found it, so a stack started later in the same process reads none of this one's endpoints or names.
+  const environmentBefore = { ...process.env };
+  stoppers.push(async () => {
+    for (const name of Object.keys(process.env)) if (!(name in environmentBefore)) delete process.env[name];
+    Object.assign(process.env, environmentBefore);
+  });
   // The pages' environment names the sign-in origin (SIGN_IN_ORIGIN): open its port before reading serverless.yml.
   const signInListener = await listenForSignIn(options.signInPort);
   stoppers.push(
@@ -292,19 +307,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       environment: { ...process.env, SIGN_IN_ORIGIN: signInListener.origin, SIGN_IN_CLIENT_ID: LOCAL_DASHBOARD_CLIENT_ID, DASHBOARD_URL: 'http://127.0.0.1/dashboard' },
     });
     const dynaliteOptions = { path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
-    let dynamoServer: Server;
-    let dynamodbUrl: string;
-    if (options.split) {
-      const dynamoThread = await startDynamoDbThread(dynaliteOptions);
-      stoppers.push(() => dynamoThread.close());
-      dynamoServer = dynamoThread.edgeServer;
-      dynamodbUrl = dynamoThread.url;
-    } else {
-      const server = dynalite(dynaliteOptions);
-      dynamoServer = server;
-      dynamodbUrl = await listen(server);
-      stoppers.push(() => new Promise((resolve) => server.close(() => resolve())));
-    }
+    const dynamoServer = dynalite(dynaliteOptions);
+    const dynamodbUrl = await listen(dynamoServer);
+    stoppers.push(() => new Promise((resolve) => dynamoServer.close(() => resolve())));
 
     // fauxqs serves SQS, SNS and S3 on one port; S3's EventBridge notifications go to the bus, made once the
     // state machines its rules target exist.
@@ -341,7 +346,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const comprehend = await startComprehendServer({ quotas: options.comprehendRequestsPerSecond ?? triageQuotaSettings(service).comprehendRequestsPerSecond });
     stoppers.push(() => comprehend.close());
 
-    const runtime = new LocalLambdaRuntime(service, timeScale);
+    const handlerThreads = split ? new HandlerThreads(options.handlerThreads) : undefined;
+    const runtime = new LocalLambdaRuntime(service, timeScale, handlerThreads);
+    stoppers.push(() => runtime.close());
     const stepFunctions = await startStepFunctionsServer({
       invokeLambda: (functionArn, payload) => runtime.invoke(runtime.functionNameFromArn(functionArn), payload),
       region: LOCAL_REGION,
@@ -490,7 +497,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodb: clients.dynamodb,
       sfn: clients.sfn,
     });
-    // The handlers run in this process: give them the environment before their modules create SDK clients.
+    // The handlers share this process's environment: give it to them before their modules create SDK clients.
     Object.assign(process.env, environment);
     await loadKeepingNativeBuiltins(() => runtime.warm());
 
@@ -537,7 +544,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     // The alerts link to this dashboard; the handlers read DASHBOARD_URL when they format one.
     environment.DASHBOARD_URL = `${http.url}/dashboard`;
-    process.env.DASHBOARD_URL = environment.DASHBOARD_URL;
+    await runtime.setEnvironment({ DASHBOARD_URL: environment.DASHBOARD_URL });
 
     return {
       service,
@@ -567,6 +574,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       edge,
       clients,
       runtime,
+      ...(handlerThreads ? { handlerThreads } : {}),
       poller,
       comprehend,
       stepFunctions,

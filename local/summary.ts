@@ -1,7 +1,7 @@
 // The run's summaries people read at the end of `npm start`: every submitted message accounted for, and every
 // sample document's verdict with the alerts it caused.
 import type { DocumentRun, SampleDocument } from './documents-demo.js';
-import { emittedMetrics, type EmittedMetric } from './lambda-runtime.js';
+import { emittedMetrics, type EmittedMetric } from './handler-host.js';
 import { isClean, type Accounting } from './triage-ledger.js';
 
 /** "1 alert", "2 alerts". */

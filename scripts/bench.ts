@@ -12,6 +12,7 @@ import { formatDocumentBenchConsole, formatDocumentBenchMarkdown } from '../loca
 import { formatBenchConsole, formatBenchMarkdown } from '../local/bench/report.js';
 import type { ExecutionMode } from '../local/service-definition.js';
 import { projectRoot } from '../local/service-definition.js';
+import { LOCAL_TYPESCRIPT_LOADER } from '../local/loader/path.js';
 
 const usage = `Usage: npm run bench -- [options]
 
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
   if (values['no-documents']) return 0;
   // The document bench starts a local stack of its own: in a fresh process, as the handlers' SDK clients keep the first one's endpoints.
   const child = fork(fileURLToPath(import.meta.url), ['--documents', ...(values['no-write'] ? ['--no-write'] : [])], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', LOCAL_TYPESCRIPT_LOADER],
     stdio: 'inherit',
   });
   return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));

@@ -19,6 +19,7 @@ import type { BacklogAnswer } from './backlog-process.js';
 import { describeBacklog, type BacklogOptions, type BacklogResult } from './backlog.js';
 import type { ScenarioAnswer } from './scenario-process.js';
 import { median } from './stats.js';
+import { LOCAL_TYPESCRIPT_LOADER } from '../loader/path.js';
 
 export interface Scenario {
   label: string;
@@ -100,7 +101,7 @@ export function defaultBacklogs(scenarios: Scenario[]): BacklogOptions[] {
 function runBacklogProcess(options: BacklogOptions): Promise<BacklogResult> {
   const child = fork(fileURLToPath(new URL('./backlog-process.ts', import.meta.url)), ['--backlog'], {
     cwd: projectRoot,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', LOCAL_TYPESCRIPT_LOADER],
     env: { ...process.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -120,7 +121,7 @@ function runBacklogProcess(options: BacklogOptions): Promise<BacklogResult> {
 function runScenarioProcess(options: PipelineOptions, onProgress?: (line: string) => void): Promise<PipelineReport> {
   const child = fork(fileURLToPath(new URL('./scenario-process.ts', import.meta.url)), ['--scenario'], {
     cwd: projectRoot,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', LOCAL_TYPESCRIPT_LOADER],
     env: { ...process.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

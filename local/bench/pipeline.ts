@@ -16,6 +16,7 @@ import { startLocalStack, type LocalStack } from '../stack.js';
 import { waitUntilSettled } from '../triage-ledger.js';
 import type { LoadPlan, LoadResult } from './load-generator.js';
 import { summarize, type LatencySummary } from './stats.js';
+import { LOCAL_TYPESCRIPT_LOADER } from '../loader/path.js';
 
 export interface PipelineOptions {
   messages: number;
@@ -29,10 +30,15 @@ export interface PipelineOptions {
   timeoutSeconds: number;
   /** Seconds the stack rests after the run before its memory is read again (default 6). */
   restSeconds?: number;
-  /** Writes a CPU profile of the stack process during the measured run to this file (.cpuprofile). */
+  /**
+   * Writes a CPU profile of the stack's thread during the measured run to this file (.cpuprofile), and when the
+   * stack is split, one of each handler thread beside it (handlerThreadProfile).
+   */
   cpuProfile?: string;
-  /** Runs the stack split over both cores (LocalStackOptions.split). */
+  /** Runs the stack split over both cores (LocalStackOptions.split); false runs it on one thread. */
   split?: boolean;
+  /** Handler threads of the split stack (LocalStackOptions.handlerThreads). */
+  handlerThreads?: number;
 }
 
 export interface MemoryReport {
@@ -76,10 +82,15 @@ export interface PipelineReport {
   eventLoopUtilization: number;
   /** Event loop busy time per message triaged, ms: one thread tops out at 1000 ÷ this. */
   loopMsPerMessage: number;
+  /** The handler threads, when the stack is split: the same two measures for their event loops together. */
+  handlerLoop?: { utilization: number; msPerMessage: number };
   settled: boolean;
 }
 
 const MB = 1024 * 1024;
+
+/** Where a split run's profile of handler thread `index` goes, beside the stack thread's. */
+export const handlerThreadProfile = (file: string, index: number) => file.replace(/(\.cpuprofile)?$/, `.handlers-${index}.cpuprofile`);
 
 /** A full garbage collection, whether or not node was started with --expose-gc. */
 export function collectGarbage(): void {
@@ -93,7 +104,7 @@ export function collectGarbage(): void {
 export function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
   const child = fork(fileURLToPath(new URL('./load-generator.ts', import.meta.url)), ['--load-generator'], {
     cwd: projectRoot,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', LOCAL_TYPESCRIPT_LOADER],
     env: { ...process.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -184,7 +195,7 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
   // The same stack `npm start` runs (its defaults, the handlers' log level at ERROR).
   // The stack's own ceiling: no Comprehend quota, and the 4 pollers these scenarios have always measured with
   // (the backlog scenarios, local/bench/backlog.ts, run under the quota and its concurrency caps).
-  const stack = await startLocalStack({ logLevel: 'ERROR', comprehendRequestsPerSecond: {}, pollerConcurrency: 4, split: options.split });
+  const stack = await startLocalStack({ logLevel: 'ERROR', comprehendRequestsPerSecond: {}, pollerConcurrency: 4, split: options.split, handlerThreads: options.handlerThreads });
   try {
     if (options.mode !== 'perMessage') await useExecutionMode(stack, options.mode);
     const warmupIds: string[] = [];
@@ -212,8 +223,10 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
       await profiler.post('Profiler.enable');
       await profiler.post('Profiler.start');
     }
+    if (profiler) await stack.handlerThreads?.startProfile();
     const cpuBefore = process.cpuUsage();
     const eluBefore = performance.eventLoopUtilization();
+    const handlerEluBefore = stack.handlerThreads?.eventLoopUtilization();
 
     const load = await runLoadGenerator({
       url: stack.httpUrl,
@@ -228,11 +241,13 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     const cpu = process.cpuUsage(cpuBefore);
     const elu = performance.eventLoopUtilization(eluBefore);
+    const handlerElu = handlerEluBefore && stack.handlerThreads?.eventLoopUtilization(handlerEluBefore);
     const executions = stack.stepFunctions.stats().started - executionsBefore;
     if (profiler && options.cpuProfile) {
       const { profile } = await profiler.post('Profiler.stop');
       writeFileSync(options.cpuProfile, JSON.stringify(profile));
       profiler.disconnect();
+      if (stack.handlerThreads) (await stack.handlerThreads.stopProfile()).forEach((threadProfile, index) => writeFileSync(handlerThreadProfile(options.cpuProfile as string, index), threadProfile));
     }
 
     const accepted = load.submissions.filter((s) => s.status === 202 && s.feedbackId);
@@ -300,6 +315,7 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
       cpuMsPerMessage: (cpu.user + cpu.system) / 1000 / Math.max(1, records.length),
       eventLoopUtilization: elu.utilization,
       loopMsPerMessage: elu.active / Math.max(1, records.length),
+      ...(handlerElu ? { handlerLoop: { utilization: handlerElu.utilization, msPerMessage: handlerElu.active / Math.max(1, records.length) } } : {}),
       settled: settled.settled,
     };
   } finally {

@@ -1,9 +1,9 @@
 // One measured pipeline run from the command line, with its CPU breakdown, to compare the single-process stack
-// with the split one: `npx tsx local/bench/split-measure.ts --messages 2000 [--split] [--profile]`.
+// with the split one: `node --import ./local/loader/register.mjs local/bench/split-measure.ts --messages 2000 [--split] [--profile]`.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runPipelineBench } from './pipeline.js';
+import { handlerThreadProfile, runPipelineBench } from './pipeline.js';
 import { cpuBreakdown, readProfile } from './profile.js';
 
 const { values } = parseArgs({
@@ -12,6 +12,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '500' },
     profile: { type: 'boolean', default: false },
     split: { type: 'boolean', default: false },
+    'handler-threads': { type: 'string', default: '1' },
     /** Loads the document handlers' PDF module first, so its core-js builtins stay: the stack as it was before. */
     'polyfilled-builtins': { type: 'boolean', default: false },
   },
@@ -20,7 +21,7 @@ if (values['polyfilled-builtins']) await import('../../functions/document-modera
 const messages = Number(values.messages);
 const file = values.profile ? join(tmpdir(), `feedback-triage-measure-${process.pid}.cpuprofile`) : undefined;
 const report = await runPipelineBench(
-  { messages, ratePerSecond: Number(values.rate), concurrency: 256, mode: 'perMessage', warmupMessages: 200, timeoutSeconds: 600, restSeconds: 2, cpuProfile: file, split: values.split },
+  { messages, ratePerSecond: Number(values.rate), concurrency: 256, mode: 'perMessage', warmupMessages: 200, timeoutSeconds: 600, restSeconds: 2, cpuProfile: file, split: values.split, handlerThreads: Number(values['handler-threads']) },
   (line) => console.log(line),
 );
 console.log(
@@ -33,6 +34,7 @@ console.log(
     throughput: Number(report.throughput.toFixed(1)),
     cpuMsPerMessage: Number(report.cpuMsPerMessage.toFixed(2)),
     loopMsPerMessage: Number(report.loopMsPerMessage.toFixed(2)),
+    handlerLoop: report.handlerLoop && { utilization: Number(report.handlerLoop.utilization.toFixed(3)), msPerMessage: Number(report.handlerLoop.msPerMessage.toFixed(2)) },
     eventLoopUtilization: Number(report.eventLoopUtilization.toFixed(3)),
     peakRssMb: Math.round(report.memory.peakRssMb),
     p99StoredMs: Math.round(report.storedLatencyMs.p99),
@@ -40,9 +42,13 @@ console.log(
   }),
 );
 if (file) {
-  console.log('| component | ms/msg | share |\n|---|---:|---:|');
-  for (const share of cpuBreakdown(readProfile(file), report.stored)) {
-    console.log(`| ${share.component} | ${share.msPerMessage.toFixed(3)} | ${(share.share * 100).toFixed(1)} % |`);
+  const threads = values.split ? Number(values['handler-threads']) : 0;
+  const profiles: Array<[string, string]> = [['stack', file], ...Array.from({ length: threads }, (_, index): [string, string] => [`handlers ${index}`, handlerThreadProfile(file, index)])];
+  for (const [thread, profile] of profiles) {
+    console.log(`\n${thread} thread\n| component | ms/msg | share |\n|---|---:|---:|`);
+    for (const share of cpuBreakdown(readProfile(profile), report.stored)) {
+      console.log(`| ${share.component} | ${share.msPerMessage.toFixed(3)} | ${(share.share * 100).toFixed(1)} % |`);
+    }
   }
 }
 process.exit(0);

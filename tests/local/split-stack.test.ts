@@ -1,20 +1,31 @@
-// The split stack (DynamoDB emulator in a worker thread) runs the same pipeline: a feedback submitted over the
-// HTTP API is stored, readable through the handlers' endpoint and through the edge, and stop ends the thread.
+// The stack split over both cores runs the same pipeline as the single-threaded one, and the handler threads
+// behave as Lambda sandboxes: errors keep their names, a thread that dies fails what it held and is replaced,
+// the process's environment is theirs, and the least busy thread gets the next invocation.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { HandlerInvocation } from '../../local/handler-host.js';
+import { HandlerThreads } from '../../local/split/handler-thread.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { waitUntilSettled } from '../../local/triage-ledger.js';
 
-describe('startLocalStack({ split: true })', () => {
+// Single-threaded first: its runtime must make Lambda's InvokeStore before any SDK call of this test file does.
+describe.each([
+  { split: false, threads: 0 },
+  { split: true, threads: 1 },
+])('startLocalStack({ split: $split })', ({ split, threads }) => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = await startLocalStack({ split: true, logLevel: 'ERROR' });
+    stack = await startLocalStack({ split, logLevel: 'ERROR' });
   }, 60_000);
   afterAll(async () => {
     await stack?.stop();
   });
 
-  it('stores a submitted feedback in the DynamoDB emulator on the other thread', async () => {
+  it(`runs the handlers on ${threads} thread(s) of their own and stores a submitted feedback`, async () => {
+    expect(stack.handlerThreads?.count ?? 0).toBe(threads);
     const answer = await fetch(`${stack.httpUrl}/feedback`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -24,16 +35,70 @@ describe('startLocalStack({ split: true })', () => {
     const { feedbackId } = (await answer.json()) as { feedbackId: string };
     expect((await waitUntilSettled(stack, { timeoutMs: 30_000 })).settled).toBe(true);
 
-    const direct = DynamoDBDocumentClient.from(stack.clients.dynamodb);
-    const { Item } = await direct.send(new GetCommand({ TableName: stack.resources.feedbackTable, Key: { feedbackId } }));
-    expect(Item).toMatchObject({ feedbackId, bookId: 'split-1' });
-    expect(Item?.storedAt).toEqual(expect.any(String));
-
-    const throughEdge = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: 'us-east-1', endpoint: stack.edge.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-    );
-    const viaEdge = await throughEdge.send(new GetCommand({ TableName: stack.resources.feedbackTable, Key: { feedbackId } }));
-    expect(viaEdge.Item).toEqual(Item);
-    throughEdge.destroy();
+    const { Item } = await DynamoDBDocumentClient.from(stack.clients.dynamodb).send(new GetCommand({ TableName: stack.resources.feedbackTable, Key: { feedbackId } }));
+    expect(Item).toMatchObject({ feedbackId, bookId: 'split-1', sentiment: 'NEGATIVE', alertStatus: 'SENT' });
+    expect(stack.runtime.stats.get('processFeedback')?.errors).toBe(0);
   }, 60_000);
+});
+
+describe('HandlerThreads', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'handler-threads-'));
+  const handlerModule = (name: string, body: string) => {
+    const file = join(folder, `${name}.mjs`);
+    writeFileSync(file, `export const handler = async (event, context) => { ${body} };\n`);
+    return { name, moduleUrl: pathToFileURL(file).href, exportName: 'handler' };
+  };
+  const invocation = (module: ReturnType<typeof handlerModule>): HandlerInvocation => ({
+    ...module,
+    awsRequestId: 'request-1',
+    deployedName: `service-local-${module.name}`,
+    memorySize: 256,
+    deadline: Date.now() + 10_000,
+  });
+  let threads: HandlerThreads | undefined;
+  afterEach(async () => {
+    await threads?.close();
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('answers with the handler result and a Lambda-shaped context, as JSON text', async () => {
+    threads = new HandlerThreads(1);
+    const echo = handlerModule('echo', 'return { event, functionName: context.functionName, remaining: context.getRemainingTimeInMillis() > 0 };');
+    expect(JSON.parse(await threads.run(invocation(echo), '{"n":1}'))).toEqual({ event: { n: 1 }, functionName: 'service-local-echo', remaining: true });
+  });
+
+  it("keeps a thrown error's name and message", async () => {
+    threads = new HandlerThreads(1);
+    const failing = handlerModule('failing', "const error = new Error('the table is gone'); error.name = 'ResourceNotFoundException'; throw error;");
+    await expect(threads.run(invocation(failing), 'null')).rejects.toMatchObject({ name: 'ResourceNotFoundException', message: 'the table is gone' });
+  });
+
+  it('fails the invocations a dying thread held with Runtime.ExitError, then runs the next one on a fresh thread', async () => {
+    threads = new HandlerThreads(1);
+    const dying = handlerModule('dying', 'setTimeout(() => process.exit(3), 10); return new Promise(() => undefined);');
+    const echo = handlerModule('echo2', 'return event;');
+    await expect(threads.run(invocation(dying), 'null')).rejects.toMatchObject({ name: 'Runtime.ExitError', message: expect.stringContaining('exited with code 3') });
+    expect(JSON.parse(await threads.run(invocation(echo), '"again"'))).toBe('again');
+  });
+
+  it("starts with the stack thread's environment and takes the changes sent to it", async () => {
+    threads = new HandlerThreads(1);
+    const reader = handlerModule('reader', 'return process.env.HANDLER_THREADS_PROBE ?? null;');
+    process.env.HANDLER_THREADS_PROBE = 'first';
+    expect(JSON.parse(await threads.run(invocation(reader), 'null'))).toBe('first');
+    await threads.setEnvironment({ HANDLER_THREADS_PROBE: 'second' });
+    expect(JSON.parse(await threads.run(invocation(reader), 'null'))).toBe('second');
+    delete process.env.HANDLER_THREADS_PROBE;
+  });
+
+  it('sends each invocation to the least busy thread', async () => {
+    threads = new HandlerThreads(2);
+    const whoAmI = handlerModule('who', "const { threadId } = await import('node:worker_threads'); await new Promise((r) => setTimeout(r, 200)); return threadId;");
+    const ids = await Promise.all([1, 2].map(() => (threads as HandlerThreads).run(invocation(whoAmI), 'null')));
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it('refuses a count that is not a whole number of at least one', () => {
+    expect(() => new HandlerThreads(0)).toThrow('handler threads must be a whole number ≥ 1, not 0');
+  });
 });

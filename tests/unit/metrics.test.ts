@@ -77,7 +77,7 @@ test('the local runtime sums the EMF lines by name and dimensions and keeps them
     return true;
   });
   try {
-    const { emittedMetrics } = await import('../../local/lambda-runtime.js');
+    const { emittedMetrics } = await import('../../local/handler-host.js');
     emittedMetrics.install();
     countFeedbackStored('NEGATIVE');
     countFeedbackStored('NEGATIVE');
