@@ -15,8 +15,10 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { detectDominantLanguage, detectSentiment } from '../local/comprehend/engine.js';
+import { detectDominantLanguage, detectSentiment, loadLanguageDetector } from '../local/comprehend/engine.js';
 import { loadLabelledFeedback, scoreLabels, type Gold, type LabelledFeedback } from './sentiment-languages-data.js';
+
+await loadLanguageDetector();
 
 const candidates = path.resolve(process.argv[2] ?? '/tmp/candidates');
 const modules = path.join(candidates, 'node_modules');

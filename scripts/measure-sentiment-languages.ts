@@ -9,9 +9,11 @@
  * into the engines.
  */
 import { fileURLToPath } from 'node:url';
-import { detectDominantLanguage, detectSentiment } from '../local/comprehend/engine.js';
+import { detectDominantLanguage, detectSentiment, loadLanguageDetector } from '../local/comprehend/engine.js';
 import { SENTIMENT_LANGUAGES } from '../local/comprehend/server.js';
 import { loadLabelledFeedback, scoreLabels, type Gold, type LabelledFeedback } from './sentiment-languages-data.js';
+
+await loadLanguageDetector();
 
 /** The fallback the measured auto chain uses for a language DetectSentiment does not take (the shipped setting's). */
 const FALLBACK_LANGUAGE = 'en';

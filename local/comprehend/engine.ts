@@ -33,7 +33,6 @@ import nlpjsLangFr from '@nlpjs/lang-fr';
 import nlpjsLangIt from '@nlpjs/lang-it';
 import nlpjsLangPt from '@nlpjs/lang-pt';
 import nlpjsSentiment from '@nlpjs/sentiment';
-import { eld } from 'eld/small';
 import multilangSentiment from 'multilang-sentiment';
 import vader from 'vader-sentiment';
 import winkNLP from 'wink-nlp';
@@ -318,8 +317,24 @@ export const LATIN_SCORE_SHARPNESS = 25;
 /** Languages whose score is below this are left out of the answer, as Comprehend lists a few only. */
 const MIN_LANGUAGE_SHARE = 0.01;
 
+type LanguageIdentifier = (typeof import('eld/small'))['eld'];
+/**
+ * eld's database takes ~150 MB of memory once loaded, so it loads when a language is first asked for (a stack that
+ * only scores English feedback never pays for it): loadLanguageDetector() before detectDominantLanguage().
+ */
+let latinIdentifier: LanguageIdentifier | undefined;
+let loadingIdentifier: Promise<void> | undefined;
+export function loadLanguageDetector(): Promise<void> {
+  loadingIdentifier ??= import('eld/small').then((module) => {
+    latinIdentifier = module.eld;
+  });
+  return loadingIdentifier;
+}
+
 /** Shares of the Latin-script languages eld finds in `text`: a softmax of its scores; empty when it finds none. */
 function latinLanguageShares(text: string): Record<string, number> {
+  const eld = latinIdentifier;
+  if (!eld) throw new Error('the language detector is not loaded: await loadLanguageDetector() first');
   const latin = (text.match(/[\p{Script=Latin}\p{M}'’\s\d.,;:!?¿¡()-]+/gu) ?? []).join(' ');
   const scores = Object.entries(eld.detect(latin).getScores());
   if (scores.length === 0) return {};

@@ -17,7 +17,7 @@
  * ThrottlingException; `random` makes that deterministic in tests. Faults can be changed while
  * running with `setFaults`. No signature checking: any credentials are accepted.
  */
-import { detectDominantLanguage, detectSentiment } from './engine.js';
+import { detectDominantLanguage, detectSentiment, loadLanguageDetector } from './engine.js';
 import { OperationQuotas, type RateQuotas } from '../quota/token-bucket.js';
 import { ServiceError as ComprehendError, startJsonService, type Operation, type ServiceFaults } from './json-service.js';
 import { detectToxicity } from './toxicity.js';
@@ -150,8 +150,9 @@ const operations: Record<string, (input: Record<string, unknown>) => unknown> = 
     return eachDocument(list, SENTIMENT_MAX_TEXT_BYTES, (text) => detectSentiment(text, languageCode));
   },
 
-  BatchDetectDominantLanguage(input) {
+  async BatchDetectDominantLanguage(input) {
     const list = requireTextList(input);
+    await loadLanguageDetector();
     return eachDocument(list, BATCH_LANGUAGE_MAX_TEXT_BYTES, (text) => detectDominantLanguage(text));
   },
 
@@ -191,10 +192,11 @@ const operations: Record<string, (input: Record<string, unknown>) => unknown> = 
     return { ResultList: texts.map((text) => detectToxicity(text)) };
   },
 
-  DetectDominantLanguage(input) {
+  async DetectDominantLanguage(input) {
     const text = requireText(input);
     const bytes = utf8Bytes(text);
     if (bytes > LANGUAGE_MAX_TEXT_BYTES) throw textSizeError(bytes, LANGUAGE_MAX_TEXT_BYTES);
+    await loadLanguageDetector();
     return detectDominantLanguage(text);
   },
 };

@@ -10,6 +10,7 @@ import {
   classify,
   detectDominantLanguage,
   detectSentiment,
+  loadLanguageDetector,
   multilingualSignals,
   NLPJS_LANGUAGES,
   nlpjsScore,
@@ -163,6 +164,8 @@ describe('detectSentiment in es, fr, de, it, pt (nlp.js lexicons)', () => {
 });
 
 describe('detectDominantLanguage', () => {
+  beforeAll(() => loadLanguageDetector());
+
   it('falls back to und when there are no letters', () => {
     expect(detectDominantLanguage('12345 !!!')).toEqual({ Languages: [{ LanguageCode: 'und', Score: 0 }] });
   });
