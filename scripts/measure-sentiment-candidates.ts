@@ -48,6 +48,7 @@ async function languageDetectors(): Promise<Array<{ name: string; size: string; 
   const { franc } = (await importCandidate('franc-min/index.js')) as { franc: (text: string) => string };
   const eldLarge = (await importCandidate('eld/src/entries/static.large.js')).eld as { detect: (text: string) => { language: string } };
   const eldSmall = (await importCandidate('eld/src/entries/static.small.js')).eld as { detect: (text: string) => { language: string } };
+  const eldExtraSmall = (await importCandidate('eld/src/entries/static.extrasmall.js')).eld as { detect: (text: string) => { language: string } };
   const tinyld = (await importCandidate('tinyld/dist/tinyld.normal.node.mjs')) as { detect: (text: string) => string };
   const tinyldHeavy = (await importCandidate('tinyld/dist/tinyld.heavy.node.mjs')) as { detect: (text: string) => string };
   const { Language } = requireCandidate('@nlpjs/language') as { Language: new () => { guess: (text: string, allow?: null, limit?: number) => Array<{ alpha2: string }> } };
@@ -58,6 +59,7 @@ async function languageDetectors(): Promise<Array<{ name: string; size: string; 
     { name: 'franc-min 6.2.0 (82 languages)', size: installedSize('franc-min', 'trigram-utils', 'n-gram', 'collapse-white-space'), detect: (text) => ALPHA3[franc(text)] ?? franc(text) },
     { name: 'eld 2.1.0, large database', size: `${eldSizeOf('large')} of ${installedSize('eld')}`, detect: (text) => eldLarge.detect(text).language || 'und' },
     { name: 'eld 2.1.0, small database', size: `${eldSizeOf('small')} of ${installedSize('eld')}`, detect: (text) => eldSmall.detect(text).language || 'und' },
+    { name: 'eld 2.1.0, extra-small database', size: `${eldSizeOf('extrasmall')} of ${installedSize('eld')}`, detect: (text) => eldExtraSmall.detect(text).language || 'und' },
     { name: 'tinyld 1.3.4, normal', size: `0.6 MB file of ${installedSize('tinyld')}`, detect: (text) => tinyld.detect(text) || 'und' },
     { name: 'tinyld 1.3.4, heavy', size: `2.1 MB file of ${installedSize('tinyld')}`, detect: (text) => tinyldHeavy.detect(text) || 'und' },
     { name: '@nlpjs/language 4.25.0', size: installedSize('@nlpjs/language'), detect: (text) => nlpjs.guess(text, null, 1)[0]?.alpha2 ?? 'und' },

@@ -317,15 +317,16 @@ export const LATIN_SCORE_SHARPNESS = 25;
 /** Languages whose score is below this are left out of the answer, as Comprehend lists a few only. */
 const MIN_LANGUAGE_SHARE = 0.01;
 
-type LanguageIdentifier = (typeof import('eld/small'))['eld'];
+type LanguageIdentifier = (typeof import('eld/extrasmall'))['eld'];
 /**
- * eld's database takes ~150 MB of memory once loaded, so it loads when a language is first asked for (a stack that
+ * eld's database (the extra-small one: as accurate as the larger ones on docs/SENTIMENT.md's set) takes ~85 MB of
+ * memory once loaded, so it loads when a language is first asked for (a stack that
  * only scores English feedback never pays for it): loadLanguageDetector() before detectDominantLanguage().
  */
 let latinIdentifier: LanguageIdentifier | undefined;
 let loadingIdentifier: Promise<void> | undefined;
 export function loadLanguageDetector(): Promise<void> {
-  loadingIdentifier ??= import('eld/small').then((module) => {
+  loadingIdentifier ??= import('eld/extrasmall').then((module) => {
     latinIdentifier = module.eld;
   });
   return loadingIdentifier;

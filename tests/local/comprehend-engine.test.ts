@@ -185,6 +185,9 @@ describe('detectDominantLanguage', () => {
     ['de', 'Der Lesekreis trifft sich jeden zweiten Donnerstag in der Bibliothek.'],
     ['it', 'Il gruppo di lettura si riunisce in biblioteca ogni due giovedì.'],
     ['pt', 'O clube de leitura reúne-se na biblioteca de duas em duas quintas-feiras.'],
+    // Short reviews, where neighbouring languages share most n-grams.
+    ['es', 'Un libro maravilloso, lo recomiendo.'],
+    ['it', 'Questo libro è bellissimo.'],
   ])('tells %s from the other Latin-script languages', (language, text) => {
     const [top, runnerUp] = detectDominantLanguage(text).Languages;
     expect(top?.LanguageCode).toBe(language);
