@@ -60,21 +60,14 @@ export const PRICES = {
     minimumUnits: 3,
     source: 'https://aws.amazon.com/comprehend/pricing/',
   },
-  comprehendLanguage: {
-    /**
-     * DetectDominantLanguage (and each document of BatchDetectDominantLanguage), which sentimentLanguage auto adds
-     * before every DetectSentiment: listed among the same NLP APIs at the same price per 100-character unit, with the
-     * same 3-unit minimum per request. Priced on its own tiers: the stored copies of the pricing page consulted do not
-     * say whether the volume tiers count the NLP APIs together or apart (apart is the dearer reading).
-     */
-    perUnit: [
-      { upTo: 10e6, price: 0.0001 },
-      { upTo: 50e6, price: 0.00005 },
-      { price: 0.000025 },
-    ] as Tiers,
-    charsPerUnit: 100,
-    minimumUnits: 3,
-    source: 'https://aws.amazon.com/comprehend/pricing/',
+  /**
+   * DetectDominantLanguage (and each document of BatchDetectDominantLanguage), which sentimentLanguage auto adds
+   * before every DetectSentiment: listed among the same NLP APIs at the same price per 100-character unit, with the
+   * same 3-unit minimum per request. Priced on its own tiers: the stored copies of the pricing page consulted do not
+   * say whether the volume tiers count the NLP APIs together or apart (apart is the dearer reading).
+   */
+  get comprehendLanguage() {
+    return this.comprehend;
   },
   dynamodb: {
     /** On-demand, per write request unit (1 KB); the November 2024 price. */
