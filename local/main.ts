@@ -17,6 +17,7 @@ import { startLocalStack, type LocalStack } from './stack.js';
 import { moderateSampleDocuments } from './documents-demo.js';
 import { documentsAccountedFor, formatDocumentSummary, formatSummary } from './summary.js';
 import { accountFor, deadLetters, isClean, storedFeedback, takeAlerts, waitUntilSettled, type Submission } from './triage-ledger.js';
+import { EXECUTIONS_VIEW_PATH } from './executions-view/view.js';
 
 /** The edge's port with --serve: LocalStack's, so tools set up for it find this stack. */
 const SERVE_EDGE_PORT = 4566;
@@ -110,6 +111,7 @@ ${stack.signIn.users.map((user) => `                     ${user.username.padEnd(
   Intake API         curl -i -X POST ${stack.httpUrl}/feedback -H 'content-type: application/json' \\
                        -d '{"bookId":"dune","rating":2,"text":"Too long and dull."}'
   AWS endpoint       ${stack.edge.url}  (every local AWS service; --edge-port changes the port)
+  Executions view    ${stack.edge.url}${EXECUTIONS_VIEW_PATH}  (Step Functions executions, Standard and Express, with their timelines)
   Upload a PDF       aws s3 cp file.pdf "s3://$DOCUMENTS_BUCKET/uploads/file.pdf" --endpoint-url ${edge}
                        (with the environment below loaded; only keys under uploads/ are moderated. The verdict:
                        ${stack.httpUrl}/dashboard/documents, or aws dynamodb scan --table-name ${r.documentsTable};

@@ -42,6 +42,7 @@ import {
   type ServiceDefinition,
 } from './service-definition.js';
 import { startStepFunctionsServer, type StepFunctionsServer } from './stepfunctions/server.js';
+import { executionLinkBase } from './executions-view/view.js';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -303,8 +304,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   );
   try {
     const service = loadServiceDefinition('local', undefined, {
-      // DASHBOARD_URL gets its port once the HTTP API listens, below.
-      environment: { ...process.env, SIGN_IN_ORIGIN: signInListener.origin, SIGN_IN_CLIENT_ID: LOCAL_DASHBOARD_CLIENT_ID, DASHBOARD_URL: 'http://127.0.0.1/dashboard' },
+      // DASHBOARD_URL gets its port once the HTTP API listens, EXECUTION_DETAILS_URL the edge's: below.
+      environment: { ...process.env, SIGN_IN_ORIGIN: signInListener.origin, SIGN_IN_CLIENT_ID: LOCAL_DASHBOARD_CLIENT_ID, DASHBOARD_URL: 'http://127.0.0.1/dashboard', EXECUTION_DETAILS_URL: executionLinkBase('http://127.0.0.1') },
     });
     const dynaliteOptions = { path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
     const dynamoServer = dynalite(dynaliteOptions);
@@ -489,6 +490,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // CPU locally, for traces that are never sent.
       AWS_XRAY_MANUAL_MODE: 'true',
       ...functionEnvironment(service, created),
+      // The pages link executions to the Executions view the edge serves (local/executions-view/).
+      EXECUTION_DETAILS_URL: executionLinkBase(edge.url),
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     };
     const documentsResources = documentPipelineResources(service, environment, created);

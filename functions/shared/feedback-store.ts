@@ -15,6 +15,8 @@ export interface FeedbackRecord extends Feedback, SentimentResult {
   textChars: number;
   /** Epoch seconds after which the table's TTL deletes the record (DynamoDB TTL reads a Number of seconds). */
   expiresAt: number;
+  /** The Step Functions execution that stored it: the dashboard links each item to it. */
+  executionArn?: string;
 }
 
 const SECONDS_PER_DAY = 86_400;
@@ -24,7 +26,7 @@ export function expiryOf(storedAt: Date, retentionDays: number): number {
   return Math.floor(storedAt.getTime() / 1000) + retentionDays * SECONDS_PER_DAY;
 }
 
-export function toFeedbackRecord(feedback: Feedback, sentiment: SentimentResult, storedAt: Date, retentionDays: number): FeedbackRecord {
+export function toFeedbackRecord(feedback: Feedback, sentiment: SentimentResult, storedAt: Date, retentionDays: number, executionArn?: string): FeedbackRecord {
   return {
     ...feedback,
     sentiment: sentiment.sentiment,
@@ -39,6 +41,7 @@ export function toFeedbackRecord(feedback: Feedback, sentiment: SentimentResult,
     storedAt: storedAt.toISOString(),
     textChars: codePointLength(feedback.text),
     expiresAt: expiryOf(storedAt, retentionDays),
+    ...(executionArn ? { executionArn } : {}),
   };
 }
 

@@ -96,6 +96,20 @@ export function signInSettings(env: NodeJS.ProcessEnv = process.env): SignInSett
   return { origin, clientId, scopes: (env.SIGN_IN_SCOPES ?? 'openid').split(/\s+/).filter(Boolean), triageScope: TEAM_SCOPES.triage, paths: HOSTED_SIGN_IN_PATHS };
 }
 
+/** The links the team's pages make, served as /assets/links.json. */
+export interface PageLinks {
+  /** One execution's page, to which the pages append its ARN; absent when unset or not an http(s) address. */
+  executionDetailsUrl?: string;
+}
+
+/** Where each feedback and document links its execution: the Step Functions console on AWS, the local Executions view offline. */
+export function pageLinks(env: NodeJS.ProcessEnv = process.env): PageLinks {
+  const value = env.EXECUTION_DETAILS_URL;
+  // The pages put it in an href: only http(s), never javascript: or data:.
+  if (!value || !URL.canParse(value) || !['http:', 'https:'].includes(new URL(value).protocol)) return {};
+  return { executionDetailsUrl: value };
+}
+
 /** The Content-Security-Policy for the page file `name`; assets (`name` undefined) get the common one. */
 export function contentSecurityPolicyFor(name: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const uploadOrigin = name !== undefined && UPLOADING_PAGES.has(name) ? documentUploadOrigin(env) : undefined;
@@ -108,6 +122,8 @@ export function contentSecurityPolicyFor(name: string | undefined, env: NodeJS.P
 
 /** The one asset made when asked, from this function's environment: where and how the team's pages sign in. */
 export const SIGN_IN_SETTINGS_PATH = '/assets/sign-in.json';
+/** Made when asked too, from this function's environment: the links the team's pages make (pageLinks). */
+export const PAGE_LINKS_PATH = '/assets/links.json';
 
 export const ASSET_PREFIX = '/assets/';
 
@@ -143,6 +159,13 @@ export function serveWeb(request: WebRequest): APIGatewayProxyStructuredResultV2
       statusCode: settings ? 200 : 503,
       headers: { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
       body: JSON.stringify(settings ?? { message: 'sign-in is not configured: SIGN_IN_ORIGIN and SIGN_IN_CLIENT_ID are unset' }),
+    };
+  }
+  if (request.path === PAGE_LINKS_PATH) {
+    return {
+      statusCode: 200,
+      headers: { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      body: JSON.stringify(pageLinks()),
     };
   }
   const file = fileFor(request.path);

@@ -38,7 +38,12 @@ export type RouteByHeaders =
   | { service: EdgeService }
   /** A form body whose Action decides (the query protocol, unsigned or signed for sqs). */
   | { formAction: true; signedFor?: 'sqs' }
+  /** The local stack's own pages (the Executions view), under a path no AWS protocol uses. */
+  | { localPage: true }
   | { unknown: string };
+
+/** The local stack's own pages live under this path, as LocalStack's under /_localstack: no S3 bucket name starts with "_". */
+export const LOCAL_PAGES_PREFIX = '/_local/';
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -66,7 +71,9 @@ export function routeByHeaders(method: string, url: string, headers: IncomingHtt
   const host = header(headers, 'host') ?? '';
   const prefixed = HOST_PREFIXES.find(([pattern]) => pattern.test(host));
   if (prefixed) return { service: prefixed[1] };
-  if (method === 'POST' && isFormBody(headers) && new URL(url, 'http://edge').pathname === '/') return { formAction: true };
+  const pathname = new URL(url, 'http://edge').pathname;
+  if (method === 'POST' && isFormBody(headers) && pathname === '/') return { formAction: true };
+  if (`${pathname}/`.startsWith(LOCAL_PAGES_PREFIX)) return { localPage: true };
   // Unsigned requests to paths are S3's (presigned URLs carry their scope in the query; public reads carry none).
   return { service: 's3' };
 }

@@ -33,6 +33,8 @@ export interface EdgeOptions {
   sqsQuery: SqsQueryTranslator;
   /** Largest query-protocol body read (SQS's largest batch is 1 MiB of messages, form-encoded). */
   maxFormBytes?: number;
+  /** The local stack's own pages under /_local/ (route.ts); absent: 404. */
+  localPages?: RequestListener;
 }
 
 export interface Edge {
@@ -158,6 +160,12 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         else res.destroy(error);
       });
       return;
+    }
+    if ('localPage' in route) {
+      count('localPages');
+      if (options.localPages) return options.localPages(req, res);
+      req.resume();
+      return jsonError(res, 404, 'NotFound', `the local stack serves no page at ${req.url ?? '/'}`);
     }
     count('refused');
     req.resume();

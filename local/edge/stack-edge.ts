@@ -5,6 +5,8 @@
 // inject loads an ESM-only package that jest's CommonJS require cannot.
 import { Agent, type Server } from 'node:http';
 import type { buildApp } from 'fauxqs';
+import { executionsView } from '../executions-view/view.js';
+import type { ExecutionsInspector } from '../stepfunctions/server.js';
 import { forwardTo, inProcess, sendBuffered, startEdge, type Edge, type RequestListener } from './server.js';
 import { sqsQueryTranslator } from './sqs-query.js';
 
@@ -22,7 +24,8 @@ export interface StackEdgeOptions {
   messaging: MessagingApp;
   /** Where fauxqs listens, for the requests the edge has buffered. */
   messagingUrl: string;
-  stepFunctions: EdgeTarget;
+  /** With its inspector, the edge also serves the Executions view at /_local/executions. */
+  stepFunctions: EdgeTarget & { inspector?: ExecutionsInspector };
   comprehend: EdgeTarget;
   rekognition?: EdgeTarget;
 }
@@ -64,6 +67,7 @@ export async function startStackEdge(options: StackEdgeOptions): Promise<StackEd
       comprehend: handlerOf('comprehend', options.comprehend),
       rekognition,
     },
+    ...(options.stepFunctions.inspector ? { localPages: executionsView(options.stepFunctions.inspector) } : {}),
     answerForm: (_service, request) => sendBuffered(options.messagingUrl, messagingAgent, request),
     sqsQuery: sqsQueryTranslator(async (operation, input, headers) => {
       const answer = await sendBuffered(options.messagingUrl, messagingAgent, {

@@ -30,7 +30,7 @@ export interface ExecutionOperationsContext {
   accountId: string;
 }
 
-const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+export const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 /** Members of HistoryEvent details that carry execution data (left out when includeExecutionData is false). */
 const EXECUTION_DATA_FIELDS = new Set(['input', 'inputDetails', 'output', 'outputDetails', 'parameters']);
 
@@ -61,6 +61,7 @@ function newRecord(ctx: ExecutionOperationsContext, machine: MachineRecord, name
     executionArn,
     stateMachineArn: machine.arn,
     name,
+    machineType: machine.type,
     mode,
     seq: ctx.store.takeSeq(),
     input,
@@ -71,13 +72,13 @@ function newRecord(ctx: ExecutionOperationsContext, machine: MachineRecord, name
   };
 }
 
-/** A StartExecution run, or the AWS error for a missing, malformed or unknown execution ARN. */
-function getExecution(store: ExecutionStore, arn: string | undefined): ExecutionRecord {
+/** A described execution, or the AWS error for a missing, malformed or unknown execution ARN. */
+export function getExecution(store: ExecutionStore, arn: string | undefined): ExecutionRecord {
   if (arn === undefined) throw notNull('executionArn');
   if (!EXECUTION_ARN.test(arn)) throw invalidArn(arn);
   const rec = store.find(arn);
-  // StartSyncExecution runs are not kept (AWS does not describe them either).
-  if (!rec || rec.mode !== 'async') throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+  // StartSyncExecution runs are described only when Express executions are kept (AWS describes none).
+  if (!rec || !store.describable(rec)) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
   return rec;
 }
 
@@ -162,15 +163,16 @@ export async function stopExecution(ctx: ExecutionOperationsContext, body: Reque
 /** Newest first, like AWS; the page cursor is the start order of the last execution returned. */
 export function listExecutions(ctx: ExecutionOperationsContext, body: RequestBody): unknown {
   const machine = ctx.machines.get(readString(body, 'stateMachineArn', false));
-  if (machine.type !== 'STANDARD') {
+  // AWS lists Standard executions only; Express ones are listed when kept (AWS's console reads them from CloudWatch Logs).
+  if (machine.type !== 'STANDARD' && !ctx.store.keepsExpress) {
     throw new ServiceError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
   }
-  const statusFilter = readEnum(body, 'statusFilter', STATUSES);
+  const statusFilter = readEnum(body, 'statusFilter', EXECUTION_STATUSES);
   const maxResults = readMaxResults(body);
   const binding = `ListExecutions ${machine.arn} ${statusFilter ?? '*'}`;
   const after = ctx.tokens.read(readString(body, 'nextToken', false), binding);
   const matches = ctx.store
-    .listAsync(machine.arn)
+    .listByMachine(machine.arn)
     .filter((rec) => (statusFilter === undefined || rec.status === statusFilter) && (after === undefined || rec.seq < after));
   const page = matches.slice(0, maxResults);
   return {
@@ -206,9 +208,7 @@ export async function getExecutionHistory(ctx: ExecutionOperationsContext, body:
   const includeExecutionData = readBoolean(body, 'includeExecutionData', true);
   const binding = `GetExecutionHistory ${rec.executionArn} ${reverseOrder}`;
   const cursor = ctx.tokens.read(readString(body, 'nextToken', false), binding);
-  // An ended execution's history is complete once the library's last forwarded events are in.
-  if (rec.history.settled) await rec.history.settled;
-  const events = rec.history.snapshot();
+  const events = await ctx.store.readHistory(rec, rec.history);
   let page: readonly HistoryEvent[];
   if (reverseOrder) {
     const end = cursor ?? events.length;

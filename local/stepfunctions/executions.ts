@@ -1,11 +1,12 @@
 /**
- * The execution store: running executions, and finished StartExecution runs kept for Describe/List/
- * GetExecutionHistory within a count and a byte budget (the oldest finished ones are evicted first).
+ * The execution store: running executions, and finished ones kept for Describe/List/GetExecutionHistory in two
+ * retention sets, each within a count and a byte budget (oldest evicted first): Standard executions, and Express
+ * executions (AWS keeps those only in CloudWatch Logs), so a burst of Express runs never evicts a Standard one.
  */
-import type { ExecutionHistory } from './history.js';
-import type { ExecutionStatus, StepFunctionsServerStats } from './types.js';
+import type { ExecutionHistory, HistoryEvent } from './history.js';
+import type { ExecutionStatus, StateMachineType, StepFunctionsServerStats } from './types.js';
 
-/** Memory budget of the finished executions kept (inputs, outputs, histories). */
+/** Memory budget of the finished Standard executions kept (inputs, outputs, histories). */
 const RETAINED_EXECUTION_BYTES = 64 * 1024 * 1024;
 /** Rough per-record overhead (ARNs, dates, object headers), so empty executions still count. */
 const RECORD_OVERHEAD_BYTES = 512;
@@ -14,6 +15,7 @@ export interface ExecutionRecord {
   executionArn: string;
   stateMachineArn: string;
   name: string;
+  machineType: StateMachineType;
   mode: 'sync' | 'async';
   /** Start order, newest highest: ListExecutions sorts and pages on it. */
   seq: number;
@@ -26,7 +28,7 @@ export interface ExecutionRecord {
   error?: string;
   cause?: string;
   sizeBytes: number;
-  /** Recorded for Standard executions started by StartExecution (AWS keeps no history for Express). */
+  /** Standard executions always; Express ones when the store keeps Express executions (beyond AWS's API). */
   history?: ExecutionHistory;
   stop?: (error?: string, cause?: string) => void;
   done?: Promise<void>;
@@ -45,13 +47,57 @@ export interface ExecutionControl {
   abortCause?: string;
 }
 
+/** Finished executions kept oldest first (a Map keeps insertion order), within a count and a byte budget. */
+class Retention {
+  readonly records = new Map<string, ExecutionRecord>();
+  private bytes = 0;
+
+  constructor(
+    private readonly maxRecords: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  add(rec: ExecutionRecord): void {
+    if (this.maxRecords === 0) return;
+    this.records.set(rec.executionArn, rec);
+    this.bytes += rec.sizeBytes;
+    this.evict();
+  }
+
+  /** A kept record's size changed (its history was finalised or measured after it was stored). */
+  resize(rec: ExecutionRecord, sizeBytes: number): boolean {
+    if (this.records.get(rec.executionArn) !== rec) return false;
+    this.bytes += sizeBytes - rec.sizeBytes;
+    rec.sizeBytes = sizeBytes;
+    this.evict();
+    return true;
+  }
+
+  private evict(): void {
+    while (this.records.size > this.maxRecords || (this.bytes > this.maxBytes && this.records.size > 1)) {
+      const oldest = this.records.keys().next().value as string;
+      this.bytes -= this.records.get(oldest)?.sizeBytes ?? 0;
+      this.records.delete(oldest);
+    }
+  }
+}
+
+export interface RetentionLimits {
+  maxFinished: number;
+  maxExpress: number;
+  expressBytes: number;
+}
+
 export class ExecutionStore {
   /** Running executions (sync and async), by ARN. */
   private readonly running = new Map<string, ExecutionRecord>();
-  /** Finished async executions, oldest first (a Map keeps insertion order). */
-  private readonly finished = new Map<string, ExecutionRecord>();
-  private finishedBytes = 0;
+  /** Finished Standard executions (StartExecution). */
+  private readonly standard: Retention;
+  /** Finished Express executions (StartSyncExecution and StartExecution), with their history. */
+  private readonly express: Retention;
   private nextSeq = 0;
+  /** True when Express executions are kept: their history is then recorded, and List/GetExecutionHistory serve them. */
+  readonly keepsExpress: boolean;
 
   readonly counters: Omit<StepFunctionsServerStats, 'stateMachines'> = {
     started: 0,
@@ -59,16 +105,21 @@ export class ExecutionStore {
     totalExecutionTimeMs: 0,
     taskInvocations: 0,
     retainedExecutions: 0,
+    retainedExpressExecutions: 0,
   };
 
-  constructor(private readonly maxFinished: number) {}
+  constructor(limits: RetentionLimits) {
+    this.standard = new Retention(limits.maxFinished, RETAINED_EXECUTION_BYTES);
+    this.express = new Retention(limits.maxExpress, limits.expressBytes);
+    this.keepsExpress = limits.maxExpress > 0;
+  }
 
   takeSeq(): number {
     return this.nextSeq++;
   }
 
   find(executionArn: string): ExecutionRecord | undefined {
-    return this.running.get(executionArn) ?? this.finished.get(executionArn);
+    return this.running.get(executionArn) ?? this.standard.records.get(executionArn) ?? this.express.records.get(executionArn);
   }
 
   runningNow(): ExecutionRecord[] {
@@ -81,42 +132,67 @@ export class ExecutionStore {
     this.running.set(rec.executionArn, rec);
   }
 
-  /** Moves an ended execution out of the running set; async ones are retained, within the budget. */
-  markFinished(rec: ExecutionRecord, durationMs: number): void {
+  /**
+   * Moves an ended execution out of the running set into its retention set: Standard ones (always started by
+   * StartExecution) and, when kept, Express ones. `historyBytes` is what its history holds so far.
+   */
+  markFinished(rec: ExecutionRecord, durationMs: number, historyBytes = 0): void {
     this.running.delete(rec.executionArn);
     this.counters.executions.RUNNING--;
     this.counters.executions[rec.status]++;
     this.counters.totalExecutionTimeMs += durationMs;
-    if (rec.mode !== 'async') return;
-    rec.sizeBytes = rec.input.length + (rec.output?.length ?? 0) + (rec.cause?.length ?? 0) + RECORD_OVERHEAD_BYTES;
-    this.finished.set(rec.executionArn, rec);
-    this.finishedBytes += rec.sizeBytes;
-    this.evict();
+    const retention = this.retentionOf(rec);
+    if (!retention) return;
+    rec.sizeBytes = this.baseSize(rec) + historyBytes;
+    retention.add(rec);
+    this.count();
   }
 
-  /** A retained history grew (it is finalised after the record was stored): account for it. */
-  grow(rec: ExecutionRecord, bytes: number): void {
-    if (this.finished.get(rec.executionArn) !== rec) return;
-    rec.sizeBytes += bytes;
-    this.finishedBytes += bytes;
-    this.evict();
+  /** A kept execution's history changed size (finalised after the record was stored, or measured when first read). */
+  historyResized(rec: ExecutionRecord, historyBytes: number): void {
+    if (this.retentionOf(rec)?.resize(rec, this.baseSize(rec) + historyBytes)) this.count();
   }
 
-  /** Executions of one machine started by StartExecution, newest first. */
-  listAsync(stateMachineArn: string): ExecutionRecord[] {
+  /** The events of an execution's history so far; all of them once it has ended and its nested runs are linked. */
+  async readHistory(rec: ExecutionRecord, history: ExecutionHistory): Promise<readonly HistoryEvent[]> {
+    if (history.settled) await history.settled;
+    const events = history.snapshot();
+    // A deferred (Express) history is measured by its first translation.
+    if (rec.machineType === 'EXPRESS') this.historyResized(rec, history.sizeBytes());
+    return events;
+  }
+
+  /** Executions of one machine (running and kept), newest first. */
+  listByMachine(stateMachineArn: string): ExecutionRecord[] {
+    return this.listAll().filter((rec) => rec.stateMachineArn === stateMachineArn);
+  }
+
+  /** Every execution that can be described (running, or kept), newest first. */
+  listAll(): ExecutionRecord[] {
     const matches: ExecutionRecord[] = [];
-    for (const source of [this.running, this.finished]) {
-      for (const rec of source.values()) if (rec.mode === 'async' && rec.stateMachineArn === stateMachineArn) matches.push(rec);
-    }
+    for (const rec of this.running.values()) if (this.describable(rec)) matches.push(rec);
+    for (const rec of this.standard.records.values()) matches.push(rec);
+    for (const rec of this.express.records.values()) matches.push(rec);
     return matches.sort((a, b) => b.seq - a.seq);
   }
 
-  private evict(): void {
-    while (this.finished.size > this.maxFinished || (this.finishedBytes > RETAINED_EXECUTION_BYTES && this.finished.size > 1)) {
-      const oldest = this.finished.keys().next().value as string;
-      this.finishedBytes -= this.finished.get(oldest)?.sizeBytes ?? 0;
-      this.finished.delete(oldest);
-    }
-    this.counters.retainedExecutions = this.finished.size;
+  /** StartExecution runs always; StartSyncExecution runs only when Express executions are kept. */
+  describable(rec: ExecutionRecord): boolean {
+    return rec.mode === 'async' || (rec.machineType === 'EXPRESS' && this.keepsExpress);
+  }
+
+  private retentionOf(rec: ExecutionRecord): Retention | undefined {
+    if (rec.machineType === 'EXPRESS' && this.keepsExpress) return this.express;
+    // Without the Express set, StartExecution runs of Express machines stay describable, among the Standard ones.
+    return rec.mode === 'async' ? this.standard : undefined;
+  }
+
+  private baseSize(rec: ExecutionRecord): number {
+    return rec.input.length + (rec.output?.length ?? 0) + (rec.cause?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+  }
+
+  private count(): void {
+    this.counters.retainedExecutions = this.standard.records.size;
+    this.counters.retainedExpressExecutions = this.express.records.size;
   }
 }

@@ -1,7 +1,8 @@
 /**
- * One Standard execution's event history, in GetExecutionHistory's vocabulary: records the library's
- * state events (through history-capture.ts) and the Task calls (from tasks.ts) in the order they
- * happen, then numbers them as AWS HistoryEvents with ids, previousEventId and timestamps.
+ * One execution's event history, in GetExecutionHistory's vocabulary: records the library's state events
+ * (through history-capture.ts) and the Task calls (from tasks.ts) in the order they happen, then numbers them as
+ * AWS HistoryEvents with ids, previousEventId and timestamps. A Standard history is translated when the execution
+ * ends; an Express one (`deferred`) only when it is first read, so recording costs an Express run almost nothing.
  */
 import type { EventSink, LibraryEvent, LibraryEventLogger } from './history-capture.js';
 
@@ -63,6 +64,15 @@ interface RawEntry {
 
 const json = (value: unknown): string => JSON.stringify(value ?? null);
 
+/**
+ * A value a history event carries as JSON text, serialised when the event is translated rather than when it is
+ * recorded. Safe because the values are never mutated after the fact: the task runner hands out and takes back
+ * JSON copies, and the library updates state data by copying (ResultPath, Parameters).
+ */
+class JsonText {
+  constructor(readonly value: unknown) {}
+}
+
 class OpenCall implements TaskCall {
   private closed = false;
 
@@ -75,7 +85,7 @@ class OpenCall implements TaskCall {
   ) {}
 
   succeeded(output: unknown): void {
-    this.close('Succeeded', { output: json(output), outputDetails: { truncated: false } });
+    this.close('Succeeded', { output: new JsonText(output), outputDetails: { truncated: false } });
   }
 
   failed(error: string, cause: string): void {
@@ -99,6 +109,22 @@ function detailsKeyOf(type: string): string {
   return `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`;
 }
 
+export interface HistoryOptions {
+  roleArn: string;
+  /**
+   * Called once when the history reaches MAX_HISTORY_EVENTS (AWS fails a Standard execution then). Without it,
+   * the history keeps its first events and drops the rest (an Express execution goes on: AWS has no such quota).
+   */
+  onLimit?: () => void;
+  /** Translate only when read (Express), not when the execution ends (Standard). */
+  deferred?: boolean;
+  /**
+   * Bytes of state data the untranslated events hold between them: they share the library's state objects by
+   * reference, so about the input and what the Tasks added to it, not a copy per event as once translated.
+   */
+  payloadHint?: number;
+}
+
 export class ExecutionHistory implements EventSink {
   private readonly scopes: Scope[] = [];
   /** Which run first dispatched an event object; the library forwards the same object to the parent run. */
@@ -108,14 +134,24 @@ export class ExecutionHistory implements EventSink {
   private readonly events: HistoryEvent[] = [];
   private closed = false;
   private limitReached = false;
+  /** Every event is in `raw`: nested runs are linked, so translation never waits for more. */
+  private complete = false;
   private bytes = 0;
+  private readonly roleArn: string;
   /** Set when the execution has ended; resolves once the history is final. */
   settled?: Promise<number>;
+  /** True when events past MAX_HISTORY_EVENTS were dropped. */
+  truncated = false;
 
-  constructor(
-    private readonly roleArn: string,
-    private readonly onLimit: () => void,
-  ) {}
+  constructor(private readonly options: HistoryOptions) {
+    this.roleArn = options.roleArn;
+  }
+
+  /** Memory held: measured for translated events, estimated for those not translated yet. */
+  sizeBytes(): number {
+    const untranslated = this.raw.length - this.translatedUpTo;
+    return this.bytes + (untranslated > 0 ? untranslated * EVENT_OVERHEAD_BYTES + (this.options.payloadHint ?? 0) : 0);
+  }
 
   attach(logger: LibraryEventLogger): void {
     const scope: Scope = {
@@ -140,7 +176,7 @@ export class ExecutionHistory implements EventSink {
     this.record(scope, {
       type: 'LambdaFunctionScheduled',
       detailsKey: 'lambdaFunctionScheduledEventDetails',
-      details: { resource, input: json(input), inputDetails: { truncated: false } },
+      details: { resource, input: new JsonText(input), inputDetails: { truncated: false } },
     });
     this.record(scope, { type: 'LambdaFunctionStarted' });
     return call;
@@ -153,34 +189,50 @@ export class ExecutionHistory implements EventSink {
     this.record(scope, {
       type: 'TaskScheduled',
       detailsKey: 'taskScheduledEventDetails',
-      details: { resourceType, resource, region, parameters: json(parameters) },
+      details: { resourceType, resource, region, parameters: new JsonText(parameters) },
     });
     this.record(scope, { type: 'TaskStarted', detailsKey: 'taskStartedEventDetails', details: { resourceType, resource } });
     return call;
   }
 
-  /** Appends the terminal event; the history is final once `settled` resolves (with its size in bytes). */
+  /**
+   * Appends the terminal event; the history is final once `settled` resolves (with its size in bytes). A deferred
+   * history is translated by the first snapshot after that.
+   */
   finish(terminal: AwsEvent): Promise<number> {
     if (this.settled) return this.settled;
     this.raw.push({ scope: this.scopes[0]!, timestamp: Date.now(), aws: terminal, terminal: true });
     this.closed = true;
-    this.settled = (async () => {
-      // Nested runs are linked to their Map/Parallel by events the library forwards a few turns later.
-      for (let turn = 0; turn < SETTLE_TURNS && this.scopes.some((s) => s.role === undefined); turn++) {
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      this.translate(true);
-      this.raw = [];
-      this.translatedUpTo = 0;
-      return this.bytes;
-    })();
+    const linked = (): Promise<number> => {
+      this.complete = true;
+      if (!this.options.deferred) this.translateAll();
+      return Promise.resolve(this.sizeBytes());
+    };
+    // Nested runs are linked to their Map/Parallel by events the library forwards a few turns later.
+    this.settled = this.scopes.some((s) => s.role === undefined)
+      ? (async () => {
+          for (let turn = 0; turn < SETTLE_TURNS && this.scopes.some((s) => s.role === undefined); turn++) {
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          return linked();
+        })()
+      : linked();
     return this.settled;
   }
 
   /** Events known so far, in order (stable: an event's id never changes). */
   snapshot(): readonly HistoryEvent[] {
-    this.translate(false);
+    if (this.complete) this.translateAll();
+    else this.translate(false);
     return this.events;
+  }
+
+  /** Translates what is left of a complete history and lets the raw entries go. */
+  private translateAll(): void {
+    if (this.raw.length === 0) return;
+    this.translate(true);
+    this.raw = [];
+    this.translatedUpTo = 0;
   }
 
   /** @internal Used by task calls. */
@@ -190,12 +242,18 @@ export class ExecutionHistory implements EventSink {
   }
 
   private push(entry: RawEntry): void {
-    this.raw.push(entry);
-    if (this.raw.length + this.events.length > MAX_HISTORY_EVENTS && !this.limitReached) {
-      this.limitReached = true;
-      // Not from inside the library's dispatch: stopping aborts the run.
-      queueMicrotask(this.onLimit);
+    if (this.raw.length + this.events.length >= MAX_HISTORY_EVENTS) {
+      if (!this.options.onLimit) {
+        this.truncated = true;
+        return;
+      }
+      if (!this.limitReached) {
+        this.limitReached = true;
+        // Not from inside the library's dispatch: stopping aborts the run.
+        queueMicrotask(this.options.onLimit);
+      }
     }
+    this.raw.push(entry);
   }
 
   private taskScope(stateName: string): Scope {
@@ -276,9 +334,15 @@ export class ExecutionHistory implements EventSink {
         ? scope.lastEventId
         : (scope.parent?.lastEventId ?? id - 1);
     scope.lastEventId = id;
-    this.events.push({ id, previousEventId, timestamp: entry.timestamp, ...aws });
     this.bytes += EVENT_OVERHEAD_BYTES;
-    if (aws.details) for (const value of Object.values(aws.details)) if (typeof value === 'string') this.bytes += value.length;
+    if (aws.details) {
+      for (const key in aws.details) {
+        let value = aws.details[key];
+        if (value instanceof JsonText) aws.details[key] = value = json(value.value);
+        if (typeof value === 'string') this.bytes += value.length;
+      }
+    }
+    this.events.push({ id, previousEventId, timestamp: entry.timestamp, ...aws });
   }
 
   private fromLibrary(entry: RawEntry, final: boolean): AwsEvent[] | 'blocked' {

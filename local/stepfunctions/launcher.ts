@@ -98,15 +98,19 @@ export function createLauncher(settings: LauncherSettings): Launch {
       rec.cause = outcome.cause;
     }
     rec.stop = undefined;
-    store.markFinished(rec, performance.now() - rec.startPerf);
-    if (rec.history) {
+    const history = rec.history;
+    let settled: Promise<number> | undefined;
+    if (history) {
       const type = TERMINAL_EVENT[rec.status as Outcome['status']];
       const details =
         rec.status === 'SUCCEEDED'
           ? { output: rec.output, outputDetails: { truncated: false } }
           : { ...(rec.error !== undefined ? { error: rec.error } : {}), ...(rec.cause !== undefined ? { cause: rec.cause } : {}) };
-      void rec.history.finish({ type, detailsKey: `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`, details }).then((bytes) => store.grow(rec, bytes));
+      settled = history.finish({ type, detailsKey: `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`, details });
     }
+    store.markFinished(rec, performance.now() - rec.startPerf, history?.sizeBytes() ?? 0);
+    // A Standard history is translated once its nested runs are linked; a deferred one keeps its estimate until read.
+    if (settled && rec.machineType === 'STANDARD') void settled.then((bytes) => store.historyResized(rec, bytes));
     if (settings.onExecutionFinished) {
       try {
         settings.onExecutionFinished({
@@ -124,15 +128,19 @@ export function createLauncher(settings: LauncherSettings): Launch {
 
   return function launch(machine, rec, input) {
     const control: ExecutionControl = { ended: false, end: new AbortController(), timedOut: false, failed: false };
-    // AWS keeps a history for Standard executions only.
-    if (rec.mode === 'async' && machine.type === 'STANDARD') {
-      rec.history = new ExecutionHistory(machine.roleArn, () =>
-        end(() => {
-          control.failed = true;
-          control.abortError = 'States.Runtime';
-          control.abortCause = `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`;
-        }),
-      );
+    if (machine.type === 'STANDARD') {
+      rec.history = new ExecutionHistory({
+        roleArn: machine.roleArn,
+        onLimit: () =>
+          end(() => {
+            control.failed = true;
+            control.abortError = 'States.Runtime';
+            control.abortCause = `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`;
+          }),
+      });
+    } else if (store.keepsExpress) {
+      // AWS logs Express executions to CloudWatch Logs; this store keeps them, translated only when read.
+      rec.history = new ExecutionHistory({ roleArn: machine.roleArn, deferred: true, payloadHint: 2 * rec.input.length });
     }
     const history = rec.history;
     const handlers: TaskHandlers = {};

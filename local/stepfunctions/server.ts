@@ -7,6 +7,7 @@
 import { ExecutionStore } from './executions.js';
 import * as executionOps from './execution-operations.js';
 import { startHttpFront, type Operation } from './http.js';
+import { createInspector } from './inspector.js';
 import { createLauncher } from './launcher.js';
 import * as machineOps from './machine-operations.js';
 import { MachineRegistry } from './machines.js';
@@ -14,6 +15,9 @@ import { PageTokens, type RequestBody } from './protocol.js';
 import { createTaskRunner } from './tasks.js';
 import type { StepFunctionsServer, StepFunctionsServerOptions } from './types.js';
 
+export { EXECUTION_STATUSES } from './execution-operations.js';
+export type { ExecutionInfo, ExecutionsInspector, MachineInfo } from './inspector.js';
+export type { HistoryEvent } from './history.js';
 export type {
   ExecutionStatus,
   ExecutionSummary,
@@ -30,14 +34,16 @@ export async function startStepFunctionsServer(options: StepFunctionsServerOptio
   const retryIntervalScale = options.retryIntervalScale ?? 1;
   const timeoutScale = options.timeoutScale ?? 1;
   const maxFinished = options.maxFinishedExecutions ?? 10_000;
+  const maxExpress = options.maxExpressExecutions ?? 2_000;
+  const expressBytes = options.expressExecutionBytes ?? 32 * 1024 * 1024;
   const maxRequestBytes = options.maxRequestBytes ?? 4 * 1024 * 1024;
-  for (const [key, value] of Object.entries({ retryIntervalScale, timeoutScale, maxFinished, maxRequestBytes })) {
+  for (const [key, value] of Object.entries({ retryIntervalScale, timeoutScale, maxFinished, maxExpress, expressBytes, maxRequestBytes })) {
     if (!Number.isFinite(value) || value < 0) throw new TypeError(`startStepFunctionsServer: ${key} must be a finite number >= 0`);
   }
   if (timeoutScale === 0) throw new TypeError('startStepFunctionsServer: timeoutScale must be > 0');
 
   const machines = new MachineRegistry({ region, accountId, retryIntervalScale, timeoutScale });
-  const store = new ExecutionStore(maxFinished);
+  const store = new ExecutionStore({ maxFinished, maxExpress, expressBytes });
   const runTask = createTaskRunner({
     invokeLambda: options.invokeLambda,
     lambdaErrorCause: options.lambdaErrorCause ?? 'message',
@@ -75,6 +81,7 @@ export async function startStepFunctionsServer(options: StepFunctionsServerOptio
     url: `http://127.0.0.1:${front.port}`,
     port: front.port,
     stats: () => ({ stateMachines: machines.size, ...store.counters, executions: { ...store.counters.executions } }),
+    inspector: createInspector(machines, store),
     close() {
       closing ??= (async () => {
         for (const rec of store.runningNow()) rec.stop?.('States.Aborted', 'Local Step Functions server closed');

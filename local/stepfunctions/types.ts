@@ -1,4 +1,7 @@
 /** Public types of the local Step Functions server: its options, its statistics and its handle. */
+import type { ExecutionsInspector } from './inspector.js';
+
+export type { ExecutionsInspector } from './inspector.js';
 
 export type InvokeLambda = (
   functionArn: string,
@@ -39,8 +42,16 @@ export interface StepFunctionsServerOptions {
    * 'lambda-json': what AWS Lambda reports, `{"errorType","errorMessage","trace"}` as a JSON string.
    */
   lambdaErrorCause?: 'message' | 'lambda-json';
-  /** Finished StartExecution runs kept for DescribeExecution (oldest dropped first). Default 10,000. */
+  /** Finished Standard executions kept for Describe/List/GetExecutionHistory (oldest dropped first). Default 10,000. */
   maxFinishedExecutions?: number;
+  /**
+   * Finished Express executions (StartSyncExecution and StartExecution) kept with their history, apart from the
+   * Standard ones: the stand-in for AWS's CloudWatch logging of Express executions. Default 2,000; 0 keeps none
+   * (ListExecutions and GetExecutionHistory then refuse Express, as AWS's API does).
+   */
+  maxExpressExecutions?: number;
+  /** Memory budget of the kept Express executions, in bytes (oldest dropped first). Default 32 MiB. */
+  expressExecutionBytes?: number;
   /** Request body cap in bytes. Default 4 MiB (a definition may be 1 MiB before JSON escaping). */
   maxRequestBytes?: number;
   /**
@@ -60,8 +71,10 @@ export interface StepFunctionsServerStats {
   totalExecutionTimeMs: number;
   /** Calls made to invokeLambda (retries included). */
   taskInvocations: number;
-  /** Finished async executions retained for DescribeExecution. */
+  /** Finished Standard executions retained for Describe/List/GetExecutionHistory. */
   retainedExecutions: number;
+  /** Finished Express executions retained with their history. */
+  retainedExpressExecutions: number;
 }
 
 export interface StepFunctionsServer {
@@ -71,4 +84,6 @@ export interface StepFunctionsServer {
   /** Aborts running executions, closes connections and the listener. */
   close(): Promise<void>;
   stats(): StepFunctionsServerStats;
+  /** Read-only, in-process access to the machines and the executions kept (the local Executions view reads it). */
+  inspector: ExecutionsInspector;
 }

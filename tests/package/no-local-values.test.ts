@@ -24,6 +24,7 @@ const LOCAL_SHELL = {
   DASHBOARD_URL: 'http://127.0.0.1:3000/leak-dashboard',
   SIGN_IN_ORIGIN: 'http://127.0.0.1:4999',
   SIGN_IN_CLIENT_ID: 'leak-local-dashboard-client',
+  EXECUTION_DETAILS_URL: 'http://127.0.0.1:4566/_local/executions?leak=',
   FEEDBACK_TABLE: 'feedback-triage-local-feedback',
   DOCUMENTS_BUCKET: 'feedback-triage-local-documents',
   DOCUMENTS_TABLE: 'feedback-triage-local-documents',

@@ -104,7 +104,9 @@ describe('toDocumentListItem', () => {
     });
     expect(item.flaggedImages).toHaveLength(FLAGGED_IMAGES_PER_ITEM);
     expect(item.flaggedImages[0]).toEqual({ page: 1, labels: ['Middle Finger'] });
-    expect(JSON.stringify(item)).not.toMatch(/secret-token|something rude|executionArn/);
+    expect(JSON.stringify(item)).not.toMatch(/secret-token|something rude/);
+    // The page links the execution that decided the verdict.
+    expect(item.executionArn).toBe('arn:aws:states:us-east-1:000000000000:execution:documents:x');
   });
 
   it('shows a rejection reason, and a failure by name with a short cause', () => {

@@ -84,6 +84,13 @@ describe('triage status changes', () => {
     expect(triageStateOf({ feedbackId: 'f-2', sentiment: 'NEGATIVE', bookId: 'dune', text: 'not copied' })).toEqual(fresh({ feedbackId: 'f-2' }));
     expect(triageStateOf({ feedbackId: 'f-3', sentiment: 'MIXED', triageStatus: 'BOGUS', triageVersion: 7 })).toMatchObject({ status: 'NEW', version: 7 });
   });
+
+  it('carries the execution that stored the record, for the dashboard to link to, and nothing when it names none', () => {
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:express:feedback-triage-prod-triage:name:id';
+    expect(triageStateOf({ feedbackId: 'f-4', sentiment: 'NEGATIVE', executionArn })).toMatchObject({ executionArn });
+    expect(triageStateOf({ feedbackId: 'f-5', sentiment: 'NEGATIVE', executionArn: '' })).not.toHaveProperty('executionArn');
+    expect(triageStateOf({ feedbackId: 'f-6', sentiment: 'NEGATIVE', executionArn: 42 })).not.toHaveProperty('executionArn');
+  });
 });
 
 describe('triage requests', () => {

@@ -46,6 +46,8 @@ export interface DocumentListItem {
     pagesWithoutText: number;
   };
   alerts: { images?: string; text?: string };
+  /** The Step Functions execution that decided the verdict. */
+  executionArn?: string;
 }
 
 export interface DocumentListPage {
@@ -94,6 +96,7 @@ export function toDocumentListItem(record: DocumentVerdict): DocumentListItem {
     },
   };
   if (record.reason) item.reason = record.reason;
+  if (record.executionArn) item.executionArn = record.executionArn;
   if (record.error) {
     item.error = { name: record.error.name, ...(record.error.cause ? { cause: record.error.cause.slice(0, CAUSE_CHARS) } : {}) };
   }

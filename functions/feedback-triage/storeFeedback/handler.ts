@@ -18,7 +18,8 @@ export const handler = lambdaHandler(async (event: TriageStateEvent): Promise<St
   const feedback = parseFeedback(event?.feedback);
   logger.appendKeys({ feedbackId: feedback.feedbackId, executionArn: event.executionArn });
   if (!event.sentiment) throw new InvalidFeedbackError('sentiment is required to store feedback', 'sentiment');
-  const record = toFeedbackRecord(feedback, event.sentiment, new Date(), feedbackRetentionDays());
+  const executionArn = typeof event.executionArn === 'string' && event.executionArn !== '' ? event.executionArn : undefined;
+  const record = toFeedbackRecord(feedback, event.sentiment, new Date(), feedbackRetentionDays(), executionArn);
   if (!(await feedbackStore.put(record))) {
     logger.info('Feedback already stored by an earlier delivery');
     return { created: false };

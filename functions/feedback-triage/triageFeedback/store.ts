@@ -6,7 +6,7 @@ import { config } from '../../shared/config.js';
 import { classifyAwsError, isConditionFailure } from '../../shared/errors.js';
 import { triageStateOf, type TriageHistoryEntry, type TriageState } from './triage.js';
 
-const TRIAGE_FIELDS = ['feedbackId', 'sentiment', 'bookId', 'triageStatus', 'triageVersion', 'assignee', 'triageUpdatedAt', 'triageUpdatedBy', 'triageHistory', 'erasedAt'];
+const TRIAGE_FIELDS = ['feedbackId', 'sentiment', 'bookId', 'executionArn', 'triageStatus', 'triageVersion', 'assignee', 'triageUpdatedAt', 'triageUpdatedBy', 'triageHistory', 'erasedAt'];
 
 export type TriageWrite = { written: true } | { written: false; current: TriageState | undefined };
 

@@ -50,6 +50,8 @@ export interface TriageState {
   feedbackId: string;
   sentiment: string;
   bookId?: string;
+  /** The execution that stored the item, for the dashboard's link to it (read from the table, not the list's index). */
+  executionArn?: string;
   status: TriageStatus;
   version: number;
   assignee: string | null;
@@ -163,6 +165,7 @@ export function triageStateOf(item: Record<string, unknown>): TriageState {
     feedbackId: String(item.feedbackId),
     sentiment: String(item.sentiment),
     ...(typeof item.bookId === 'string' ? { bookId: item.bookId } : {}),
+    ...(typeof item.executionArn === 'string' && item.executionArn !== '' ? { executionArn: item.executionArn } : {}),
     status,
     version: typeof item.triageVersion === 'number' ? item.triageVersion : 0,
     assignee: typeof item.assignee === 'string' ? item.assignee : null,

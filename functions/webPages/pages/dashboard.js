@@ -2,6 +2,7 @@
 // item (status, assignee, notes, history) through /feedback/{id}/triage and /history, signed in (auth.js).
 // Reader text only ever reaches the page through textContent, never as markup.
 import { authorizedFetch, canTriage, signIn, signOut, SignInRequired, startSignIn } from './auth.js';
+import { executionHref, pageLinks } from './links.js';
 
 const PAGE_SIZE = 20;
 const REFRESH_MS = 60_000;
@@ -52,6 +53,8 @@ const state = {
   // The view's settings come from the address once signed in (readAddress): the sign-in's answer carries none.
   sentiment: 'NEGATIVE',
   range: 'day:14',
+  /** Where each item links its execution (links.js), read once signed in. */
+  links: {},
   /** The item an alert email links to (?item=feedbackId): shown whatever its status, and given focus once. */
   linkedItem: undefined,
   status: 'OPEN',
@@ -327,6 +330,10 @@ function renderItem(item) {
     : '';
   const footer = element('p', { className: 'meta' }, `${scores}Reference `, element('code', { text: item.feedbackId }));
   const triage = state.triage.get(item.feedbackId);
+  // The list's index does not carry the execution (changing an index's projection means replacing it): the
+  // item's triage read, from the table, does.
+  const execution = executionHref(state.links, triage?.executionArn);
+  if (execution) footer.append('. ', element('a', { className: 'execution-link', text: 'Execution that stored it', attributes: { href: execution } }));
   return element(
     'li',
     { className: `item ${sentiment}`.trim(), attributes: { id: itemElementId(item.feedbackId), tabindex: '-1', 'aria-label': `Feedback on ${item.bookId}, ${formatTime(item.submittedAt)}` } },
@@ -671,6 +678,7 @@ async function start() {
     return;
   }
   readAddress();
+  state.links = await pageLinks();
   state.member = { username: signedIn.username, canTriage: await canTriage() };
   view.member.textContent = `Signed in as ${signedIn.username}${signedIn.groups.length ? ` (${signedIn.groups.join(', ')})` : ''}`;
   view.signOut.hidden = false;

@@ -3,6 +3,7 @@
 // reach the page through textContent only, never as markup.
 /* global XMLHttpRequest -- the one browser API that reports upload progress */
 import { authorizedFetch, signIn, signOut, SignInRequired, startSignIn } from './auth.js';
+import { executionHref, pageLinks } from './links.js';
 
 const PAGE_SIZE = 20;
 /** Waiting for an upload's verdict: a bounded number of looks at the newest documents, further apart each time. */
@@ -50,6 +51,8 @@ const state = {
   page: 0,
   nextCursor: undefined,
   uploading: false,
+  /** Where each document links its execution (links.js), read once signed in. */
+  links: {},
 };
 
 class ApiError extends Error {
@@ -238,6 +241,8 @@ function renderDocument(item) {
     `Team notification: images ${notificationText(alerts.images, flaggedImages, decided)}, text ${notificationText(alerts.text, offensiveText, decided)}. Reference `,
     element('code', { text: item.documentId }),
   );
+  const execution = executionHref(state.links, item.executionArn);
+  if (execution) notifications.append('. ', element('a', { className: 'execution-link', text: 'Execution that moderated it', attributes: { href: execution } }));
   return element(
     'li',
     { className: `item document ${status}`.trim() },
@@ -521,6 +526,7 @@ async function start() {
   }
   view.member.textContent = `Signed in as ${member.username}${member.groups.length ? ` (${member.groups.join(', ')})` : ''}`;
   view.signOut.hidden = false;
+  state.links = await pageLinks();
   await refreshList();
 }
 
