@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { defaultScenarios, runBench } from '../local/bench/bench.js';
+import { defaultScenarios, runBench, scenarioLabel, TARGETS, type Scenario } from '../local/bench/bench.js';
 import { defaultDocumentBenchOptions, runDocumentBench } from '../local/bench/document-bench.js';
 import { formatDocumentBenchConsole, formatDocumentBenchMarkdown } from '../local/bench/document-report.js';
 import { formatBenchConsole, formatBenchMarkdown } from '../local/bench/report.js';
@@ -16,13 +16,15 @@ import { LOCAL_TYPESCRIPT_LOADER } from '../local/loader/path.js';
 
 const usage = `Usage: npm run bench -- [options]
 
-  --sizes N,N          messages per end-to-end run (default 1000,10000)
-  --rate N             reader arrivals per second (default 500, the target)
+  --sizes N,N          messages per end-to-end run (default 1000,10000); the largest, perMessage, is the headline,
+                       run single-threaded and split and compared, then split at half its throughput
+  --rate N             reader arrivals per second (default ${TARGETS.throughputMsgsPerSecond}, the target)
+  --handler-threads N  handler threads of the split stack's runs (default 1)
   --calm-rate N        arrivals per second of the run below capacity (default 50)
   --modes M,M          execution modes to run end to end (default perMessage,perBatch)
   --cold-runs N        fresh processes per bundle for the init time (default 15)
   --quick              sizes 1000, perMessage only, fewer repetitions (a few minutes less)
-  --no-profile         skip the profiled run that gives the CPU breakdown
+  --no-profile         skip the profiled runs (single and split) that give the CPU breakdown
   --out FILE           where to write the report (default docs/BENCHMARKS.md)
   --no-write           print only
 
@@ -40,6 +42,12 @@ function list(raw: string | undefined, fallback: number[]): number[] {
   return values;
 }
 
+/** The headline scenario cut to `messages`, labelled as profiled. */
+function profiled(headline: Scenario, messages: number): Scenario {
+  const options = { ...headline.options, messages };
+  return { label: `${scenarioLabel(messages, options.ratePerSecond, options.mode)} (profiled)`, options };
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -48,6 +56,7 @@ async function main(): Promise<number> {
       'calm-rate': { type: 'string' },
       modes: { type: 'string' },
       'cold-runs': { type: 'string' },
+      'handler-threads': { type: 'string' },
       quick: { type: 'boolean', default: false },
       'no-profile': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -66,18 +75,25 @@ async function main(): Promise<number> {
   if (values.documents) return documentBench(values);
   const quick = values.quick;
   const sizes = list(values.sizes, quick ? [1000] : [1000, 10_000]);
-  const rate = Number(values.rate ?? 500);
+  const rate = Number(values.rate ?? TARGETS.throughputMsgsPerSecond);
+  const handlerThreads = Number(values['handler-threads'] ?? 1);
+  if (!Number.isInteger(handlerThreads) || handlerThreads < 1) throw new Error(`--handler-threads must be a whole number ≥ 1, got "${values['handler-threads']}"`);
   const calmRate = Number(values['calm-rate'] ?? 50);
   const modes = (values.modes ?? (quick ? 'perMessage' : 'perMessage,perBatch')).split(',') as ExecutionMode[];
   if (modes.some((mode) => mode !== 'perMessage' && mode !== 'perBatch')) throw new Error('--modes takes perMessage and perBatch');
   if (!(rate > 0) || !(calmRate > 0)) throw new Error('--rate and --calm-rate must be positive');
-  const scenarios = defaultScenarios({ sizes, rate, calmRate, modes });
+  const { headline, scenarios } = defaultScenarios({ sizes, rate, calmRate, modes });
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const started = performance.now();
   const report = await runBench(
     {
+      headline,
+      // About 20 s of arrivals at half the ceiling, enough for a p99 over thousands of messages.
+      halfCeiling: { seconds: 20, minMessages: 2000 },
+      handlerThreads,
       scenarios,
-      profileScenario: values['no-profile'] ? undefined : { ...scenarios[0]!, label: `${scenarios[0]!.label} (profiled)` },
+      // The smallest size at the target rate: saturated, and short enough to profile.
+      profileScenario: values['no-profile'] ? undefined : profiled(headline, Math.min(...sizes)),
       frontExecutions: quick ? 100 : 300,
       batchRepeats: quick ? 5 : 15,
       taskLatenciesMs: [0, 25, 100],

@@ -1,5 +1,5 @@
 // What it costs the stack's thread to hand an invocation to the handlers and take the answer back, the two ways the
-// split stack could have been built: a worker thread (MessagePort, the way local/split/ does it) or a child process
+// split stack could have been built: a thread (MessagePort, the way local/split/ does it) or a child process
 // (IPC over a pipe, JSON serialisation). The message is a typical state event as JSON text.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -40,13 +40,13 @@ async function roundTrips(way: string, endpoint: Endpoint, count: number): Promi
 
 export async function measureHandoff(count = 20_000): Promise<HandoffCost[]> {
   const worker = new Worker(ECHO);
-  const thread = await roundTrips('worker thread, MessagePort', {
+  const thread = await roundTrips('a thread, MessagePort', {
     send: (message) => worker.postMessage(message),
     onMessage: (listener) => worker.on('message', listener),
     close: () => worker.terminate(),
   }, count);
   const child = fork(fileURLToPath(ECHO), [], { serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const childProcess = await roundTrips('child process, IPC (JSON)', {
+  const childProcess = await roundTrips('a child process, IPC (JSON)', {
     send: (message) => child.send(message as object),
     onMessage: (listener) => child.on('message', listener),
     close: async () => child.kill(),

@@ -75,6 +75,8 @@ export interface PipelineReport {
   storedLatencyMs: LatencySummary;
   alertLatencyMs: LatencySummary;
   executions: number;
+  /** Lambda invocations (every function) per message triaged. */
+  invocationsPerMessage: number;
   memory: MemoryReport;
   /** CPU of the stack process during the run, per message triaged. */
   cpuMsPerMessage: number;
@@ -88,6 +90,9 @@ export interface PipelineReport {
 }
 
 const MB = 1024 * 1024;
+
+/** Batches the event source works on at once in these runs (the backlog runs use serverless.yml's caps instead). */
+export const BENCH_POLLERS = 4;
 
 /** Where a split run's profile of handler thread `index` goes, beside the stack thread's. */
 export const handlerThreadProfile = (file: string, index: number) => file.replace(/(\.cpuprofile)?$/, `.handlers-${index}.cpuprofile`);
@@ -193,9 +198,9 @@ async function deleteRecords(stack: LocalStack, feedbackIds: string[]): Promise<
 
 export async function runPipelineBench(options: PipelineOptions, onProgress?: (line: string) => void): Promise<PipelineReport> {
   // The same stack `npm start` runs (its defaults, the handlers' log level at ERROR).
-  // The stack's own ceiling: no Comprehend quota, and the 4 pollers these scenarios have always measured with
+  // The stack's own ceiling: no Comprehend quota, and the pollers these scenarios have always measured with
   // (the backlog scenarios, local/bench/backlog.ts, run under the quota and its concurrency caps).
-  const stack = await startLocalStack({ logLevel: 'ERROR', comprehendRequestsPerSecond: {}, pollerConcurrency: 4, split: options.split, handlerThreads: options.handlerThreads });
+  const stack = await startLocalStack({ logLevel: 'ERROR', comprehendRequestsPerSecond: {}, pollerConcurrency: BENCH_POLLERS, split: options.split, handlerThreads: options.handlerThreads });
   try {
     if (options.mode !== 'perMessage') await useExecutionMode(stack, options.mode);
     const warmupIds: string[] = [];
@@ -217,6 +222,8 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
       if (++samples % 5 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
     }, 50);
     const executionsBefore = stack.stepFunctions.stats().started;
+    const invocationCount = () => [...stack.runtime.stats.values()].reduce((sum, stats) => sum + stats.invocations, 0);
+    const invocationsBefore = invocationCount();
     const profiler = options.cpuProfile ? new Session() : undefined;
     if (profiler) {
       profiler.connect();
@@ -243,6 +250,7 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
     const elu = performance.eventLoopUtilization(eluBefore);
     const handlerElu = handlerEluBefore && stack.handlerThreads?.eventLoopUtilization(handlerEluBefore);
     const executions = stack.stepFunctions.stats().started - executionsBefore;
+    const invocations = invocationCount() - invocationsBefore;
     if (profiler && options.cpuProfile) {
       const { profile } = await profiler.post('Profiler.stop');
       writeFileSync(options.cpuProfile, JSON.stringify(profile));
@@ -301,6 +309,7 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
       storedLatencyMs: summarize(storedLatency),
       alertLatencyMs: summarize(alertLatency),
       executions,
+      invocationsPerMessage: invocations / Math.max(1, records.length),
       memory: {
         idleRssMb: idle.rss / MB,
         idleHeapMb: idle.heapUsed / MB,
