@@ -17,13 +17,17 @@ export const METRIC = {
 } as const;
 
 /**
- * One EMF line per call, flushed at once: invocations may run concurrently in one process (the local stack, Lambda
- * Managed Instances), and a shared buffer would mix their dimensions.
+ * Emits the business metrics: one EMF line per call. Invocations may run concurrently in one process (the local
+ * stack, Lambda Managed Instances), yet they never share this buffer: each call adds its dimensions, its metric and
+ * publishes them synchronously, so no other invocation runs in between. One instance for every call, because a
+ * `singleMetric()` per call builds a whole Metrics object (settings read from the environment, a console) each time.
  */
+const emitter = new Metrics({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'feedback-triage' });
+
 function emit(name: string, value: number, dimensions: Record<string, string> = {}): void {
-  const single = metrics.singleMetric();
-  for (const [dimension, dimensionValue] of Object.entries(dimensions)) single.addDimension(dimension, dimensionValue);
-  single.addMetric(name, MetricUnit.Count, value);
+  for (const [dimension, dimensionValue] of Object.entries(dimensions)) emitter.addDimension(dimension, dimensionValue);
+  emitter.addMetric(name, MetricUnit.Count, value);
+  emitter.publishStoredMetrics();
 }
 
 /** A feedback stored for the first time (a duplicate delivery stores nothing and counts nothing). */
