@@ -1,6 +1,6 @@
 // Where the handlers' code runs: loads each function's module once and runs one invocation of it with a
 // Lambda-shaped context. The local Lambda runtime (lambda-runtime.ts) decides timeouts and faults and counts;
-// a host only runs code, in this thread (InProcessHandlers) or in a thread of its own (split/handler-thread.ts).
+// a host only runs code, in this thread (InProcessHandlers) or in workers of their own (split/handler-workers.ts).
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 

@@ -41,9 +41,12 @@ const usage = `Usage: npm start -- [FILE] [options]
   --comprehend-rate SPEC  Comprehend's request-rate quota, requests per second: 20 (every operation), or
                        DetectSentiment=20,BatchDetectSentiment=5 (default: AWS's, custom.triage.comprehendRequestsPerSecond;
                        see docs/QUOTAS.md)
-  --single-thread      run the handlers on the stack's own thread instead of threads of their own (the split
+  --single-thread      run the handlers on the stack's own thread instead of workers of their own (the split
                        stack uses both cores; see docs/BENCHMARKS.md)
-  --handler-threads N  threads the handlers run on (default 1)
+  --handler-workers N  workers the handlers run on (default 1)
+  --handler-isolation process|thread
+                       each handler worker a process of its own (default: faster, and each process stays smaller)
+                       or a thread of the stack's process
   --help               this text`;
 
 function portOption(name: string, value: string | undefined, servePort: number, serve: boolean): number | undefined {
@@ -149,7 +152,8 @@ async function main(): Promise<number> {
       'comprehend-rate': { type: 'string' },
       'visibility-timeout': { type: 'string' },
       'single-thread': { type: 'boolean', default: false },
-      'handler-threads': { type: 'string', default: '1' },
+      'handler-workers': { type: 'string', default: '1' },
+      'handler-isolation': { type: 'string', default: 'process' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -175,9 +179,11 @@ async function main(): Promise<number> {
   if (visibility !== undefined && !(Number.isInteger(visibility) && visibility >= 0 && visibility <= 43_200)) {
     throw new Error(`--visibility-timeout must be whole seconds from 0 to 43200, got ${values['visibility-timeout']}`);
   }
-  const handlerThreads = Number(values['handler-threads']);
-  if (!(Number.isInteger(handlerThreads) && handlerThreads >= 1 && handlerThreads <= 16)) {
-    throw new Error(`--handler-threads must be a whole number from 1 to 16, got ${values['handler-threads']}`);
+  const handlerIsolation = values['handler-isolation'];
+  if (handlerIsolation !== 'process' && handlerIsolation !== 'thread') throw new Error(`--handler-isolation is process or thread, got ${handlerIsolation}`);
+  const handlerWorkers = Number(values['handler-workers']);
+  if (!(Number.isInteger(handlerWorkers) && handlerWorkers >= 1 && handlerWorkers <= 16)) {
+    throw new Error(`--handler-workers must be a whole number from 1 to 16, got ${values['handler-workers']}`);
   }
   const stack = await startLocalStack({
     httpPort: port,
@@ -188,7 +194,8 @@ async function main(): Promise<number> {
     timeScale,
     visibilityTimeoutSeconds: visibility,
     split: !values['single-thread'],
-    handlerThreads,
+    handlerWorkers,
+    handlerIsolation,
   });
   console.log(`Local stack up in ${Math.round(performance.now() - started)} ms (HTTP API ${stack.httpUrl}, AWS endpoint ${stack.edge.url}).`);
   if (faults) console.log(`Injecting faults: ${describeFaults(faults)}.`);

@@ -30,7 +30,7 @@ import { listenForSignIn, startLocalOidc, type LocalOidc } from './oidc/provider
 const TEAM_PAGES = ['/dashboard', '/dashboard/documents'];
 import { LocalLambdaRuntime, type InvocationStats } from './lambda-runtime.js';
 import { loadKeepingNativeBuiltins } from './native-builtins.js';
-import { HandlerThreads } from './split/handler-thread.js';
+import { HandlerWorkers, type HandlerIsolation } from './split/handler-workers.js';
 import { DocumentVerdicts } from './s3/document-verdicts.js';
 import { applyBucketCors, type CorsRule } from './s3/cors.js';
 import { emitObjectCreatedEvents, type ObjectCreatedNotifications } from './s3/object-created.js';
@@ -78,12 +78,14 @@ export interface LocalStackOptions {
   /** Seeds the fault draws, for runs that must repeat. */
   random?: () => number;
   /**
-   * Splits the stack over the machine's cores: the handlers run on threads of their own, the emulators and the
+   * Splits the stack over the machine's cores: the handlers run on workers of their own (threads or processes), the emulators and the
    * stack's own servers on this one. Default true; false runs everything on this thread.
    */
   split?: boolean;
-  /** Handler threads when split (default 1). */
-  handlerThreads?: number;
+  /** Handler workers when split (default 1). */
+  handlerWorkers?: number;
+  /** Whether the handler workers are processes of their own (default: measured faster, docs/BENCHMARKS.md) or threads of this process. */
+  handlerIsolation?: HandlerIsolation;
 }
 
 export interface LocalResources {
@@ -128,8 +130,8 @@ export interface LocalStack {
   edge: StackEdge;
   clients: { sqs: SQSClient; sns: SNSClient; dynamodb: DynamoDBClient; sfn: SFNClient; s3: S3Client };
   runtime: LocalLambdaRuntime;
-  /** The handlers' own threads, when the stack is split over both cores. */
-  handlerThreads?: HandlerThreads;
+  /** The handlers' own workers, when the stack is split over both cores. */
+  handlerWorkers?: HandlerWorkers;
   poller: QueuePoller;
   comprehend: ComprehendServer;
   stepFunctions: StepFunctionsServer;
@@ -347,8 +349,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const comprehend = await startComprehendServer({ quotas: options.comprehendRequestsPerSecond ?? triageQuotaSettings(service).comprehendRequestsPerSecond });
     stoppers.push(() => comprehend.close());
 
-    const handlerThreads = split ? new HandlerThreads(options.handlerThreads) : undefined;
-    const runtime = new LocalLambdaRuntime(service, timeScale, handlerThreads);
+    const handlerWorkers = split ? new HandlerWorkers(options.handlerWorkers, options.handlerIsolation) : undefined;
+    const runtime = new LocalLambdaRuntime(service, timeScale, handlerWorkers);
     stoppers.push(() => runtime.close());
     const stepFunctions = await startStepFunctionsServer({
       invokeLambda: (functionArn, payload) => runtime.invoke(runtime.functionNameFromArn(functionArn), payload),
@@ -581,7 +583,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       edge,
       clients,
       runtime,
-      ...(handlerThreads ? { handlerThreads } : {}),
+      ...(handlerWorkers ? { handlerWorkers } : {}),
       poller,
       comprehend,
       stepFunctions,

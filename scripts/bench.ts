@@ -19,7 +19,10 @@ const usage = `Usage: npm run bench -- [options]
   --sizes N,N          messages per end-to-end run (default 1000,10000); the largest, perMessage, is the headline,
                        run single-threaded and split and compared, then split at half its throughput
   --rate N             reader arrivals per second (default ${TARGETS.throughputMsgsPerSecond}, the target)
-  --handler-threads N  handler threads of the split stack's runs (default 1)
+  --handler-workers N  handler workers of the split stack's runs (default 1)
+  --handler-isolation process|thread
+                       the split runs' handler workers: processes (default) or threads; the headline's split
+                       run is also run the other way, to compare
   --calm-rate N        arrivals per second of the run below capacity (default 50)
   --modes M,M          execution modes to run end to end (default perMessage,perBatch)
   --cold-runs N        fresh processes per bundle for the init time (default 15)
@@ -56,7 +59,8 @@ async function main(): Promise<number> {
       'calm-rate': { type: 'string' },
       modes: { type: 'string' },
       'cold-runs': { type: 'string' },
-      'handler-threads': { type: 'string' },
+      'handler-workers': { type: 'string' },
+      'handler-isolation': { type: 'string' },
       quick: { type: 'boolean', default: false },
       'no-profile': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -76,8 +80,10 @@ async function main(): Promise<number> {
   const quick = values.quick;
   const sizes = list(values.sizes, quick ? [1000] : [1000, 10_000]);
   const rate = Number(values.rate ?? TARGETS.throughputMsgsPerSecond);
-  const handlerThreads = Number(values['handler-threads'] ?? 1);
-  if (!Number.isInteger(handlerThreads) || handlerThreads < 1) throw new Error(`--handler-threads must be a whole number ≥ 1, got "${values['handler-threads']}"`);
+  const handlerIsolation = values['handler-isolation'] ?? 'process';
+  if (handlerIsolation !== 'process' && handlerIsolation !== 'thread') throw new Error(`--handler-isolation is process or thread, got "${handlerIsolation}"`);
+  const handlerWorkers = Number(values['handler-workers'] ?? 1);
+  if (!Number.isInteger(handlerWorkers) || handlerWorkers < 1) throw new Error(`--handler-workers must be a whole number ≥ 1, got "${values['handler-workers']}"`);
   const calmRate = Number(values['calm-rate'] ?? 50);
   const modes = (values.modes ?? (quick ? 'perMessage' : 'perMessage,perBatch')).split(',') as ExecutionMode[];
   if (modes.some((mode) => mode !== 'perMessage' && mode !== 'perBatch')) throw new Error('--modes takes perMessage and perBatch');
@@ -90,7 +96,10 @@ async function main(): Promise<number> {
       headline,
       // About 20 s of arrivals at half the ceiling, enough for a p99 over thousands of messages.
       halfCeiling: { seconds: 20, minMessages: 2000 },
-      handlerThreads,
+      handlerWorkers,
+      handlerIsolation,
+      // The headline's split run once more with the handlers isolated the other way: the choice, measured.
+      compareIsolation: true,
       scenarios,
       // The smallest size at the target rate: saturated, and short enough to profile.
       profileScenario: values['no-profile'] ? undefined : profiled(headline, Math.min(...sizes)),

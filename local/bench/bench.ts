@@ -22,6 +22,7 @@ import { describeBacklog, type BacklogOptions, type BacklogResult } from './back
 import type { ScenarioAnswer } from './scenario-process.js';
 import { median, summarize, type LatencySummary } from './stats.js';
 import { LOCAL_TYPESCRIPT_LOADER } from '../loader/path.js';
+import type { HandlerIsolation } from '../split/handler-workers.js';
 
 export interface Scenario {
   label: string;
@@ -74,8 +75,12 @@ export interface BenchOptions {
   headline?: Scenario;
   /** After the headline: a run offered half the split stack's measured throughput (needs headline). */
   halfCeiling?: HalfCeilingOptions;
-  /** Handler threads of every split run. */
-  handlerThreads: number;
+  /** Handler workers of every split run. */
+  handlerWorkers: number;
+  /** Processes or threads for the split runs' handlers. */
+  handlerIsolation: HandlerIsolation;
+  /** Also runs the headline split with the other isolation, to compare the two. */
+  compareIsolation?: boolean;
   /** Profiled runs of this scenario, single-threaded and split, give the CPU breakdown per message and thread (none when absent). */
   profileScenario?: Scenario;
   frontExecutions: number;
@@ -118,12 +123,12 @@ export interface BenchReport {
   date: string;
   command: string;
   machine: { cpu: string; cores: number; memoryGb: number; os: string; node: string };
-  /** From serverless.yml, and the handler threads of the split runs. */
-  settings: { batchSize: number; maximumBatchingWindowSeconds: number; handlerThreads: number; pollers: number };
+  /** From serverless.yml, and the handler workers of the split runs. */
+  settings: { batchSize: number; maximumBatchingWindowSeconds: number; handlerWorkers: number; handlerIsolation: HandlerIsolation; pollers: number };
   /** Every end-to-end run, the headline's two first. */
   pipeline: PipelineRun[];
   /** The headline scenario both ways; ratio = split ÷ single throughput. */
-  comparison?: { label: string; single: PipelineRun; split: PipelineRun; ratio: number };
+  comparison?: { label: string; single: PipelineRun; split: PipelineRun; ratio: number; otherIsolation?: PipelineRun };
   /** The split stack offered half its headline throughput. */
   halfCeiling?: PipelineRun & { ceiling: number };
   backlog: BacklogResult[];
@@ -249,8 +254,11 @@ async function measureBundles(functions: string[], runs: number, onProgress?: (l
   return { bundles, outDir };
 }
 
-/** What the split stack is, for the report's words: one process, its main thread and the handler threads. */
-export const splitStackName = (handlerThreads: number) => `one process: the main thread and ${handlerThreads} handler thread${handlerThreads === 1 ? '' : 's'}`;
+/** What the split stack is, for the report's words: its processes, or one process with its handler threads. */
+export const splitStackName = (handlerWorkers: number, isolation: HandlerIsolation) =>
+  isolation === 'process'
+    ? `${handlerWorkers + 1} processes: the stack's and ${handlerWorkers === 1 ? 'one handler process' : `${handlerWorkers} handler processes`}`
+    : `one process: the main thread and ${handlerWorkers} handler thread${handlerWorkers === 1 ? '' : 's'}`;
 
 function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] {
   const targets: Target[] = [];
@@ -285,10 +293,13 @@ function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] {
   if (comparison) {
     const r = comparison.split.report;
     targets.push({
-      what: `peak RSS of the stack process, split (${splitStackName(report.settings.handlerThreads)}), ${comparison.label}`,
-      target: `≤ ${TARGETS.peakRssMb} MB`,
-      measured: `${r.memory.peakRssMb.toFixed(0)} MB`,
-      met: r.memory.peakRssMb <= TARGETS.peakRssMb,
+      what: `peak RSS per process, split (${splitStackName(report.settings.handlerWorkers, report.settings.handlerIsolation)}), ${comparison.label}`,
+      target: `≤ ${TARGETS.peakRssMb} MB each`,
+      measured:
+        r.memory.handlerPeakRssMb === undefined
+          ? `${r.memory.peakRssMb.toFixed(0)} MB`
+          : `${r.memory.peakRssMb.toFixed(0)} MB (the stack's), ${r.memory.handlerPeakRssMb.toFixed(0)} MB (the largest handler process)`,
+      met: Math.max(r.memory.peakRssMb, r.memory.handlerPeakRssMb ?? 0) <= TARGETS.peakRssMb,
     });
     targets.push({
       what: 'RSS back near idle after that run (rested, after GC, the run\'s records deleted)',
@@ -333,13 +344,13 @@ function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] {
   return targets;
 }
 
-/** Reads the profiles a run wrote (the main thread's, and each handler thread's when split) and removes them. */
-function readRunProfiles(file: string, report: PipelineReport, handlerThreads: number): ProfiledRun {
+/** Reads the profiles a run wrote (the main thread's, and each handler worker's when split) and removes them. */
+function readRunProfiles(file: string, report: PipelineReport, handlerWorkers: number): ProfiledRun {
   const way = wayOf(report.options);
   const files: Array<[string, string]> =
     way === 'single'
       ? [['the one thread', file]]
-      : [['main thread', file], ...Array.from({ length: handlerThreads }, (_, index): [string, string] => [`handler thread ${index + 1}`, handlerThreadProfile(file, index)])];
+      : [['main thread', file], ...Array.from({ length: handlerWorkers }, (_, index): [string, string] => [`handler ${report.options.handlerIsolation ?? 'process'} ${index + 1}`, handlerThreadProfile(file, index)])];
   const threads = files.map(([thread, path]) => ({ thread, shares: cpuBreakdown(readProfile(path), report.stored) }));
   for (const [, path] of files) rmSync(path, { force: true });
   return { way, messages: report.stored, threads };
@@ -352,7 +363,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   const progress = options.onProgress ?? (() => undefined);
   const service = loadServiceDefinition();
   const asRun = (scenario: Scenario, way: StackWay): PipelineOptions =>
-    way === 'single' ? { ...scenario.options, split: false } : { ...scenario.options, split: true, handlerThreads: options.handlerThreads };
+    way === 'single' ? { ...scenario.options, split: false } : { ...scenario.options, split: true, handlerWorkers: options.handlerWorkers, handlerIsolation: options.handlerIsolation };
   const run = async (label: string, pipelineOptions: PipelineOptions): Promise<PipelineRun> => {
     progress(`Pipeline: ${label}, ${wayOf(pipelineOptions)}`);
     const measured = options.isolateScenarios ? await runScenarioProcess(pipelineOptions, progress) : await runScenarioHere(pipelineOptions, progress);
@@ -366,8 +377,12 @@ export async function runBench(options: BenchOptions, command: string): Promise<
   if (options.headline) {
     const single = await run(options.headline.label, asRun(options.headline, 'single'));
     const split = await run(options.headline.label, asRun(options.headline, 'split'));
-    pipeline.push(single, split);
-    comparison = { label: options.headline.label, single, split, ratio: split.report.throughput / single.report.throughput };
+    // The same split run with the handlers isolated the other way, which is how the default was chosen.
+    const otherIsolation = options.compareIsolation
+      ? await run(options.headline.label, { ...asRun(options.headline, 'split'), handlerIsolation: options.handlerIsolation === 'process' ? 'thread' : 'process' })
+      : undefined;
+    pipeline.push(single, split, ...(otherIsolation ? [otherIsolation] : []));
+    comparison = { label: options.headline.label, single, split, ratio: split.report.throughput / single.report.throughput, ...(otherIsolation ? { otherIsolation } : {}) };
     if (options.halfCeiling) {
       const ceiling = split.report.throughput;
       const ratePerSecond = Math.max(1, Math.round(ceiling / 2));
@@ -394,7 +409,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
       progress(`CPU profile: ${options.profileScenario.label}, ${way}`);
       const profiled = { ...asRun(options.profileScenario, way), cpuProfile: file };
       const { report } = options.isolateScenarios ? await runScenarioProcess(profiled, progress) : await runScenarioHere(profiled, progress);
-      runs.push(readRunProfiles(file, report, options.handlerThreads));
+      runs.push(readRunProfiles(file, report, options.handlerWorkers));
     }
     cpu = { label: options.profileScenario.label, runs };
   }
@@ -444,7 +459,7 @@ export async function runBench(options: BenchOptions, command: string): Promise<
       os: `${platform()} ${release()}`,
       node: process.version,
     },
-    settings: { batchSize: service.triage.batchSize, maximumBatchingWindowSeconds: service.triage.maximumBatchingWindow, handlerThreads: options.handlerThreads, pollers: BENCH_POLLERS },
+    settings: { batchSize: service.triage.batchSize, maximumBatchingWindowSeconds: service.triage.maximumBatchingWindow, handlerWorkers: options.handlerWorkers, handlerIsolation: options.handlerIsolation, pollers: BENCH_POLLERS },
     pipeline,
     comparison,
     halfCeiling,

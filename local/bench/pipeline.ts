@@ -17,6 +17,8 @@ import { waitUntilSettled } from '../triage-ledger.js';
 import type { LoadPlan, LoadResult } from './load-generator.js';
 import { summarize, type LatencySummary } from './stats.js';
 import { LOCAL_TYPESCRIPT_LOADER } from '../loader/path.js';
+import type { HandlerIsolation } from '../split/handler-workers.js';
+import { processUsage } from './process-usage.js';
 
 export interface PipelineOptions {
   messages: number;
@@ -37,8 +39,10 @@ export interface PipelineOptions {
   cpuProfile?: string;
   /** Runs the stack split over both cores (LocalStackOptions.split); false runs it on one thread. */
   split?: boolean;
-  /** Handler threads of the split stack (LocalStackOptions.handlerThreads). */
-  handlerThreads?: number;
+  /** Handler threads of the split stack (LocalStackOptions.handlerWorkers). */
+  handlerWorkers?: number;
+  /** Threads or processes (LocalStackOptions.handlerIsolation). */
+  handlerIsolation?: HandlerIsolation;
 }
 
 export interface MemoryReport {
@@ -49,6 +53,8 @@ export interface MemoryReport {
   peakRssMb: number;
   /** Highest RSS of the whole process so far (the kernel's own count, start-up included). */
   processMaxRssMb: number;
+  /** Highest RSS sampled of any handler process, when the handlers run in processes of their own. */
+  handlerPeakRssMb?: number;
   /** Highest heap in use sampled during the run. */
   peakHeapMb: number;
   /** Once the run settled and the stack rested 6 s, after a full GC: the run's records are still in dynalite's memory. */
@@ -78,7 +84,7 @@ export interface PipelineReport {
   /** Lambda invocations (every function) per message triaged. */
   invocationsPerMessage: number;
   memory: MemoryReport;
-  /** CPU of the stack process during the run, per message triaged. */
+  /** CPU of the stack during the run (its process and any handler processes), per message triaged. */
   cpuMsPerMessage: number;
   /** Share of the run the stack's event loop was busy (1 = the one thread never idle). */
   eventLoopUtilization: number;
@@ -204,7 +210,7 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
   // The same stack `npm start` runs (its defaults, the handlers' log level at ERROR).
   // The stack's own ceiling: no Comprehend quota, and BENCH_POLLERS batches in flight
   // (the backlog scenarios, local/bench/backlog.ts, run under the quota and its concurrency caps).
-  const stack = await startLocalStack({ logLevel: 'ERROR', comprehendRequestsPerSecond: {}, pollerConcurrency: BENCH_POLLERS, split: options.split, handlerThreads: options.handlerThreads });
+  const stack = await startLocalStack({ logLevel: 'ERROR', comprehendRequestsPerSecond: {}, pollerConcurrency: BENCH_POLLERS, split: options.split, handlerWorkers: options.handlerWorkers, handlerIsolation: options.handlerIsolation });
   try {
     if (options.mode !== 'perMessage') await useExecutionMode(stack, options.mode);
     const warmupIds: string[] = [];
@@ -220,8 +226,13 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
     let peakRss = idle.rss;
     let peakHeap = idle.heapUsed;
     let samples = 0;
+    // The handler processes, when the handlers run in processes of their own: each one's peak, and their CPU.
+    const handlerPids = stack.handlerWorkers?.processIds() ?? [];
+    const handlerUsage = () => handlerPids.map((pid) => processUsage(pid) ?? { cpuMs: 0, rssBytes: 0 });
+    let handlerPeakRss = Math.max(0, ...handlerUsage().map((usage) => usage.rssBytes));
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      handlerPeakRss = Math.max(handlerPeakRss, ...handlerUsage().map((usage) => usage.rssBytes));
       // The heap walk costs more than the RSS read: every fifth sample.
       if (++samples % 5 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
     }, 50);
@@ -234,10 +245,11 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
       await profiler.post('Profiler.enable');
       await profiler.post('Profiler.start');
     }
-    if (profiler) await stack.handlerThreads?.startProfile();
+    if (profiler) await stack.handlerWorkers?.startProfile();
     const cpuBefore = process.cpuUsage();
+    const handlerCpuBefore = handlerUsage().reduce((sum, usage) => sum + usage.cpuMs, 0);
     const eluBefore = performance.eventLoopUtilization();
-    const handlerEluBefore = stack.handlerThreads?.eventLoopUtilization();
+    const handlerEluBefore = await stack.handlerWorkers?.eventLoopUtilization();
 
     const load = await runLoadGenerator({
       url: stack.httpUrl,
@@ -251,15 +263,16 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     const cpu = process.cpuUsage(cpuBefore);
+    const handlerCpuMs = handlerUsage().reduce((sum, usage) => sum + usage.cpuMs, 0) - handlerCpuBefore;
     const elu = performance.eventLoopUtilization(eluBefore);
-    const handlerElu = handlerEluBefore && stack.handlerThreads?.eventLoopUtilization(handlerEluBefore);
+    const handlerElu = handlerEluBefore && await stack.handlerWorkers?.eventLoopUtilization(handlerEluBefore);
     const executions = stack.stepFunctions.stats().started - executionsBefore;
     const invocations = invocationCount() - invocationsBefore;
     if (profiler && options.cpuProfile) {
       const { profile } = await profiler.post('Profiler.stop');
       writeFileSync(options.cpuProfile, JSON.stringify(profile));
       profiler.disconnect();
-      if (stack.handlerThreads) (await stack.handlerThreads.stopProfile()).forEach((threadProfile, index) => writeFileSync(handlerThreadProfile(options.cpuProfile as string, index), threadProfile));
+      if (stack.handlerWorkers) (await stack.handlerWorkers.stopProfile()).forEach((threadProfile, index) => writeFileSync(handlerThreadProfile(options.cpuProfile as string, index), threadProfile));
     }
 
     const accepted = load.submissions.filter((s) => s.status === 202 && s.feedbackId);
@@ -319,13 +332,14 @@ export async function runPipelineBench(options: PipelineOptions, onProgress?: (l
         idleHeapMb: idle.heapUsed / MB,
         peakRssMb: peakRss / MB,
         processMaxRssMb: process.resourceUsage().maxRSS / 1024,
+        ...(handlerPids.length > 0 ? { handlerPeakRssMb: handlerPeakRss / MB } : {}),
         peakHeapMb: peakHeap / MB,
         afterRssMb: after.rss / MB,
         afterHeapMb: after.heapUsed / MB,
         cleanedRssMb: cleaned.rss / MB,
         cleanedHeapMb: cleaned.heapUsed / MB,
       },
-      cpuMsPerMessage: (cpu.user + cpu.system) / 1000 / Math.max(1, records.length),
+      cpuMsPerMessage: ((cpu.user + cpu.system) / 1000 + handlerCpuMs) / Math.max(1, records.length),
       eventLoopUtilization: elu.utilization,
       loopMsPerMessage: elu.active / Math.max(1, records.length),
       ...(handlerElu ? { handlerLoop: { utilization: handlerElu.utilization, msPerMessage: handlerElu.active / Math.max(1, records.length) } } : {}),

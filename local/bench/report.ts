@@ -4,6 +4,7 @@ import { PRICES } from './aws-prices.js';
 import { formatCostTable, type ModeCost } from './cost-model.js';
 import { TARGETS, wayOf, type BenchReport, type ProfiledRun } from './bench.js';
 import type { PipelineReport } from './pipeline.js';
+import type { HandlerIsolation } from '../split/handler-workers.js';
 
 /** Lambda gives a function one vCPU at 1,769 MB and CPU in proportion to memory below that. */
 export const LAMBDA_MB_PER_VCPU = 1769;
@@ -15,9 +16,12 @@ const triple = (s: { p50: number; p95: number; p99: number }) => `${ms(s.p50)} /
 const table = (header: string[], rows: string[][], align?: string[]) =>
   [`| ${header.join(' | ')} |`, `| ${(align ?? header.map(() => '---')).join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 
+/** What a split run's handlers ran on: processes of their own (the default) or threads of the stack's process. */
+export const isolationOf = (r: PipelineReport): HandlerIsolation => r.options.handlerIsolation ?? 'process';
+
 /** The stack a run used, in the tables' words. */
 export function stackOf(r: PipelineReport): string {
-  return wayOf(r.options) === 'single' ? 'single thread' : `split, ${r.options.handlerThreads ?? 1} handler thread${(r.options.handlerThreads ?? 1) === 1 ? '' : 's'}`;
+  return wayOf(r.options) === 'single' ? 'single thread' : `split, ${plural(r.options.handlerWorkers ?? 1, `handler ${isolationOf(r)}`)}`;
 }
 
 /** Busy share and ms per message of a run's event loops: the one thread's, or the main thread's and the handler threads'. */
@@ -49,32 +53,38 @@ export function pipelineTable(report: BenchReport): string {
 }
 
 /** The headline scenario single-threaded and split, side by side, with split ÷ single. */
-/** Why the handlers' side is a thread and not a process: what the stack's thread pays to hand over one invocation. */
+/** Processes or threads for the handlers: what a handover costs, and what the headline measured each way. */
 function handoffSection(report: BenchReport): string[] {
-  if (report.handoff.length === 0) return [];
-  const [thread, process] = report.handoff;
-  const invocationsPerMessage = report.comparison ? report.comparison.split.report.invocationsPerMessage : undefined;
-  return [
-    '### Threads, not processes',
-    '',
-    'The handlers could have run in a child process instead of a thread. What it costs the stack\'s thread to hand one',
-    'invocation over and take its answer back (a state event as JSON text, all round trips in flight at once):',
-    '',
-    table(
-      ['way', 'wall µs per round trip', "stack side's CPU µs per round trip"],
-      report.handoff.map((h) => [h.way, h.wallMicros.toFixed(1), h.cpuMicros.toFixed(1)]),
-    ),
-    '',
-    ...(thread && process
-      ? [
-          `Either way it is small beside a message's CPU${invocationsPerMessage ? ` (${invocationsPerMessage.toFixed(1)} invocations a message)` : ''}; the thread is`,
-          `${(process.wallMicros / Math.max(thread.wallMicros, 1e-9)).toFixed(1)}× quicker end to end. Threads also keep one process: one PID that SIGTERM stops, no second`,
-          'runtime to start, and a handler that kills its thread is replaced without the stack noticing. The price is that',
-          "the process's RSS holds both sides (the peak RSS target below counts the whole process).",
-          '',
-        ]
-      : []),
-  ];
+  const c = report.comparison;
+  const chosen = c?.split.report;
+  const other = c?.otherIsolation?.report;
+  const lines = ['### Processes or threads', ''];
+  if (chosen && other) {
+    const [processRun, threadRun] = isolationOf(chosen) === 'process' ? [chosen, other] : [other, chosen];
+    lines.push(
+      `The handlers can run in processes of their own or in threads of the stack's process. Split both ways, the headline`,
+      `triaged ${processRun.throughput.toFixed(0)} msgs/s with a handler process and ${threadRun.throughput.toFixed(0)} with a handler thread (table above), at ${processRun.cpuMsPerMessage.toFixed(2)} and`,
+      `${threadRun.cpuMsPerMessage.toFixed(2)} ms of CPU per message: two isolates in one process share its allocator, its GC helper threads and`,
+      `its memory, and the peak RSS per process was ${peakRss(processRun)} MB against ${peakRss(threadRun)} MB in one. ${processRun.throughput >= threadRun.throughput ? 'Processes are' : 'Threads are'}`,
+      `the default (\`--handler-isolation\` picks the other). Either way one PID stops everything: a handler process ignores Ctrl-C`,
+      "and leaves when the stack stops it or its channel to the stack closes.",
+      '',
+    );
+  }
+  if (report.handoff.length > 0) {
+    lines.push(
+      "What it costs the stack's thread to hand one invocation over and take its answer back (a state event as JSON text,",
+      'all round trips in flight at once), beside a message\'s ' +
+        `${chosen ? `${chosen.invocationsPerMessage.toFixed(1)} invocations and ${chosen.cpuMsPerMessage.toFixed(2)} ms of CPU` : 'CPU'}:`,
+      '',
+      table(
+        ['way', 'wall µs per round trip', "stack side's CPU µs per round trip"],
+        report.handoff.map((h) => [h.way, h.wallMicros.toFixed(1), h.cpuMicros.toFixed(1)]),
+      ),
+      '',
+    );
+  }
+  return lines.length > 2 ? lines : [];
 }
 
 export function comparisonTable(report: BenchReport): string {
@@ -83,9 +93,10 @@ export function comparisonTable(report: BenchReport): string {
   const single = c.single.report;
   const split = c.split.report;
   const ratio = (a: number, b: number) => (Number.isFinite(a / b) && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
-  const rows: Array<[string, string, string, string]> = [
+  const other = c.otherIsolation?.report;
+  const rows: string[][] = [
     ['msgs/s end to end', single.throughput.toFixed(1), split.throughput.toFixed(1), ratio(split.throughput, single.throughput)],
-    ['stack CPU ms per message (the process, every thread)', single.cpuMsPerMessage.toFixed(2), split.cpuMsPerMessage.toFixed(2), ratio(split.cpuMsPerMessage, single.cpuMsPerMessage)],
+    ['stack CPU ms per message (every process and thread)', single.cpuMsPerMessage.toFixed(2), split.cpuMsPerMessage.toFixed(2), ratio(split.cpuMsPerMessage, single.cpuMsPerMessage)],
     [
       'main thread busy (ms per message)',
       `${(single.eventLoopUtilization * 100).toFixed(0)} % (${single.loopMsPerMessage.toFixed(2)})`,
@@ -93,15 +104,34 @@ export function comparisonTable(report: BenchReport): string {
       ratio(split.loopMsPerMessage, single.loopMsPerMessage),
     ],
     [
-      'handler threads busy: mean share (ms per message, together)',
+      'handler workers busy: mean share (ms per message, together)',
       '–',
       split.handlerLoop ? `${(split.handlerLoop.utilization * 100).toFixed(0)} % (${split.handlerLoop.msPerMessage.toFixed(2)})` : '–',
       '',
     ],
-    ['peak RSS of the process, MB', single.memory.peakRssMb.toFixed(0), split.memory.peakRssMb.toFixed(0), ratio(split.memory.peakRssMb, single.memory.peakRssMb)],
+    ['peak RSS per process, MB (the stack\'s / each handler process\'s)', peakRss(single), peakRss(split), ratio(split.memory.peakRssMb, single.memory.peakRssMb)],
     ['submit → stored p50 / p99 ms', `${ms(single.storedLatencyMs.p50)} / ${ms(single.storedLatencyMs.p99)}`, `${ms(split.storedLatencyMs.p50)} / ${ms(split.storedLatencyMs.p99)}`, ''],
   ];
-  return table(['', 'single thread', stackOf(split), 'split ÷ single'], rows, ['---', '---:', '---:', '---:']);
+  if (!other) return table(['', 'single thread', stackOf(split), 'split ÷ single'], rows, ['---', '---:', '---:', '---:']);
+  // The same split run with the handlers isolated the other way: how the choice of processes or threads was made.
+  const otherColumn = [
+    other.throughput.toFixed(1),
+    other.cpuMsPerMessage.toFixed(2),
+    `${(other.eventLoopUtilization * 100).toFixed(0)} % (${other.loopMsPerMessage.toFixed(2)})`,
+    other.handlerLoop ? `${(other.handlerLoop.utilization * 100).toFixed(0)} % (${other.handlerLoop.msPerMessage.toFixed(2)})` : '–',
+    peakRss(other),
+    `${ms(other.storedLatencyMs.p50)} / ${ms(other.storedLatencyMs.p99)}`,
+  ];
+  return table(
+    ['', 'single thread', stackOf(split), 'split ÷ single', stackOf(other)],
+    rows.map((row, index) => [...row, otherColumn[index] ?? '']),
+    ['---', '---:', '---:', '---:', '---:'],
+  );
+}
+
+/** A run's peak RSS per process: the stack's, and its handler processes' when it had any. */
+function peakRss(r: PipelineReport): string {
+  return r.memory.handlerPeakRssMb === undefined ? r.memory.peakRssMb.toFixed(0) : `${r.memory.peakRssMb.toFixed(0)} / ${r.memory.handlerPeakRssMb.toFixed(0)}`;
 }
 
 /** The run at half the ceiling: latencies, and the batching window's bound and measured waits. */
@@ -249,12 +279,13 @@ export function cpuTable(report: BenchReport): string {
 
 const msgs = (value: number) => value.toLocaleString('en-US');
 const usd2 = (value: number) => `$${value.toFixed(2)}`;
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+const pluralOf = (word: string) => `${word}${word.endsWith('s') ? 'es' : 's'}`;
+const plural = (count: number, word: string) => `${count} ${count === 1 ? word : pluralOf(word)}`;
 
 /** Where the split stack's ceiling is: each event loop's busy ms per message, the rate it allows, and the lower. */
 export function splitCeilings(r: PipelineReport): { mainMs: number; mainCeiling: number; handlerMs: number; handlerCeiling: number; bottleneck: 'main' | 'handlers' } | undefined {
   if (!r.handlerLoop) return undefined;
-  const threads = r.options.handlerThreads ?? 1;
+  const threads = r.options.handlerWorkers ?? 1;
   const mainCeiling = 1000 / r.loopMsPerMessage;
   // The handler threads' busy time together, spread evenly over them.
   const handlerCeiling = (threads * 1000) / r.handlerLoop.msPerMessage;
@@ -270,7 +301,7 @@ function introduction(report: BenchReport): string[] {
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, ${m.os}, Node ${m.node}. Everything runs on this machine: the`,
     'embedded local stack and, in a second process, the readers posting to `POST /feedback`. The stack is one Node',
-    `process. Split (the default, and every run here not marked otherwise) it has ${plural(report.settings.handlerThreads, 'handler thread')}: the handlers`,
+    `process. Split (the default, and every run here not marked otherwise) it has ${plural(report.settings.handlerWorkers, `handler ${report.settings.handlerIsolation}`)}: the handlers`,
     'with their SDK clients run there, while the main thread runs dynalite, fauxqs, the Comprehend and Step Functions',
     'fronts, the local Lambda runtime, the SQS event source and the HTTP API. Single-threaded (`split: false`, the',
     "headline scenario's first run) all of it shares one thread. Numbers from another machine will differ; the ratios",
@@ -292,16 +323,17 @@ function readingIt(report: BenchReport): string[] {
   ];
   const ceilings = splitCeilings(split);
   if (ceilings) {
-    const threads = split.options.handlerThreads ?? 1;
-    const one = threads === 1;
+    const workers = split.options.handlerWorkers ?? 1;
+    const one = workers === 1;
+    const noun = `handler ${isolationOf(split)}`;
     lines.push(
       `Split, the work has two kinds of event loop. The main thread's was busy ${percent(split.eventLoopUtilization)}, ${ceilings.mainMs.toFixed(2)} ms per message: alone`,
-      `it would top out near ${ceilings.mainCeiling.toFixed(0)} msgs/s. The handler thread${one ? ' was' : 's were'} busy ${percent(split.handlerLoop?.utilization ?? Number.NaN)}${one ? '' : ' on average'}, ` +
+      `it would top out near ${ceilings.mainCeiling.toFixed(0)} msgs/s. The ${one ? `${noun} was` : `${plural(workers, noun)} were`} busy ${percent(split.handlerLoop?.utilization ?? Number.NaN)}${one ? '' : ' on average'}, ` +
         `${ceilings.handlerMs.toFixed(2)} ms per message${one ? '' : ' together'}: ${one ? 'alone it' : 'spread evenly, they'} would top out near ${ceilings.handlerCeiling.toFixed(0)} msgs/s.`,
       ceilings.bottleneck === 'main'
-        ? 'The bottleneck is the main thread (emulators, fronts, event source, servers): more handler threads would not raise the ceiling.'
-        : `The bottleneck is the handler thread${one ? '' : 's'}: more of them (\`--handler-threads N\`) could raise the ceiling while cores are free.`,
-      `The process's CPU (${single.cpuMsPerMessage.toFixed(2)} ms per message single-threaded, ${split.cpuMsPerMessage.toFixed(2)} split) counts every thread, V8's own helpers included.`,
+        ? `The bottleneck is the main thread (emulators, fronts, event source, servers): more ${pluralOf(noun)} would not raise the ceiling.`
+        : `The bottleneck is the ${one ? noun : pluralOf(noun)}: more of them (\`--handler-workers N\`) could raise the ceiling while cores are free.`,
+      `The stack's CPU (${single.cpuMsPerMessage.toFixed(2)} ms per message single-threaded, ${split.cpuMsPerMessage.toFixed(2)} split) counts every process and thread, V8's own helpers included.`,
     );
   }
   if (offered > 0 && split.throughput < offered * 0.95) {
@@ -374,12 +406,13 @@ function cpuSection(report: BenchReport): string[] {
   const mainBusy = threadTotals(main.shares).busy;
   const handlerBusy = handlers.map((thread) => threadTotals(thread.shares).busy);
   const splitBusy = mainBusy + handlerBusy.reduce((sum, value) => sum + value, 0);
-  const handlerWord = handlers.length === 1 ? 'the handler thread' : 'the handler threads';
+  const handlerNoun = `handler ${report.settings.handlerIsolation}`;
+  const handlerWord = handlers.length === 1 ? `the ${handlerNoun}` : `the ${pluralOf(handlerNoun)}`;
   const target = TARGETS.throughputMsgsPerSecond;
   lines.push(
     `Single-threaded, a message took ${oneBusy.toFixed(2)} ms of busy CPU on the one thread${mostly(one)}. Split, it took`,
     `${mainBusy.toFixed(2)} ms on the main thread${mostly(main)} and ${handlerBusy.map((value) => value.toFixed(2)).join(' + ')} ms on ${handlerWord}${handlers.length === 1 && handlers[0] ? mostly(handlers[0]) : ''}:`,
-    `${splitBusy.toFixed(2)} ms in all, ${(splitBusy / oneBusy).toFixed(2)}× the single thread's; split, every invocation crosses between threads as JSON text, at a cost on both sides.`,
+    `${splitBusy.toFixed(2)} ms in all, ${(splitBusy / oneBusy).toFixed(2)}× the single thread's; split, every invocation crosses to its worker as JSON text, at a cost on both sides.`,
     `The AWS SDK v3 clients (middleware stack, SigV4 signing, serialising and parsing) took ${sdkOf(one).toFixed(2)} ms per message single-threaded;`,
     `split, ${sdkOf(main).toFixed(2)} ms on the main thread and ${handlers.map((thread) => sdkOf(thread).toFixed(2)).join(' + ')} ms on ${handlerWord}.`,
     `${target} msgs/s on ${report.machine.cores} cores leaves ${((report.machine.cores * 1000) / target).toFixed(1)} ms of CPU per message with every core busy, and ${(1000 / target).toFixed(1)} ms on the`,
@@ -609,14 +642,15 @@ function findings(report: BenchReport): string[] {
   const split = report.comparison?.split.report;
   const ceilings = split && splitCeilings(split);
   if (split && ceilings) {
-    const threads = split.options.handlerThreads ?? 1;
+    const workers = split.options.handlerWorkers ?? 1;
+    const noun = `handler ${isolationOf(split)}`;
     const handlerBusy = percent(split.handlerLoop?.utilization ?? Number.NaN);
     items.push(
       ceilings.bottleneck === 'main'
         ? `- **The ceiling is the main thread.** It was busy ${percent(split.eventLoopUtilization)} at ${ceilings.mainMs.toFixed(2)} ms per message, against ${handlerBusy} for the` +
-            ` ${plural(threads, 'handler thread')}: moving work off the main thread (an emulator onto a thread of its own) would raise the ceiling; more handler threads would not.`
-        : `- **The ceiling is the handler thread${threads === 1 ? '' : 's'}.** Busy ${handlerBusy} at ${ceilings.handlerMs.toFixed(2)} ms per message, against` +
-            ` ${percent(split.eventLoopUtilization)} for the main thread: more handler threads (\`--handler-threads N\`) would raise it while cores are free.`,
+            ` ${plural(workers, noun)}: moving work off the main thread (an emulator onto a worker of its own) would raise the ceiling; more ${pluralOf(noun)} would not.`
+        : `- **The ceiling is the ${workers === 1 ? noun : pluralOf(noun)}.** Busy ${handlerBusy} at ${ceilings.handlerMs.toFixed(2)} ms per message, against` +
+            ` ${percent(split.eventLoopUtilization)} for the main thread: more ${pluralOf(noun)} (\`--handler-workers N\`) would raise it while cores are free.`,
     );
     const perBatch = report.pipeline.find(
       (run) =>

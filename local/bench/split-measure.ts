@@ -12,7 +12,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '500' },
     profile: { type: 'boolean', default: false },
     split: { type: 'boolean', default: false },
-    'handler-threads': { type: 'string', default: '1' },
+    'handler-workers': { type: 'string', default: '1' },
+    isolation: { type: 'string' },
     /** Loads the document handlers' PDF module first, so its core-js builtins stay: the stack as it was before. */
     'polyfilled-builtins': { type: 'boolean', default: false },
   },
@@ -21,7 +22,7 @@ if (values['polyfilled-builtins']) await import('../../functions/document-modera
 const messages = Number(values.messages);
 const file = values.profile ? join(tmpdir(), `feedback-triage-measure-${process.pid}.cpuprofile`) : undefined;
 const report = await runPipelineBench(
-  { messages, ratePerSecond: Number(values.rate), concurrency: 256, mode: 'perMessage', warmupMessages: 200, timeoutSeconds: 600, restSeconds: 2, cpuProfile: file, split: values.split, handlerThreads: Number(values['handler-threads']) },
+  { messages, ratePerSecond: Number(values.rate), concurrency: 256, mode: 'perMessage', warmupMessages: 200, timeoutSeconds: 600, restSeconds: 2, cpuProfile: file, split: values.split, handlerWorkers: Number(values['handler-workers']), handlerIsolation: values.isolation as 'thread' | 'process' | undefined },
   (line) => console.log(line),
 );
 console.log(
@@ -37,12 +38,13 @@ console.log(
     handlerLoop: report.handlerLoop && { utilization: Number(report.handlerLoop.utilization.toFixed(3)), msPerMessage: Number(report.handlerLoop.msPerMessage.toFixed(2)) },
     eventLoopUtilization: Number(report.eventLoopUtilization.toFixed(3)),
     peakRssMb: Math.round(report.memory.peakRssMb),
+    handlerPeakRssMb: report.memory.handlerPeakRssMb && Math.round(report.memory.handlerPeakRssMb),
     p99StoredMs: Math.round(report.storedLatencyMs.p99),
     settled: report.settled,
   }),
 );
 if (file) {
-  const threads = values.split ? Number(values['handler-threads']) : 0;
+  const threads = values.split ? Number(values['handler-workers']) : 0;
   const profiles: Array<[string, string]> = [['stack', file], ...Array.from({ length: threads }, (_, index): [string, string] => [`handlers ${index}`, handlerThreadProfile(file, index)])];
   for (const [thread, profile] of profiles) {
     console.log(`\n${thread} thread\n| component | ms/msg | share |\n|---|---:|---:|`);

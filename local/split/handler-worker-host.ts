@@ -1,14 +1,25 @@
-// Inside the handlers' thread: runs what handler-thread.ts sends, with the same in-process host the
-// single-threaded stack uses, and answers each request with its result or its error's name and message, plus
-// the metrics the handlers emitted meanwhile.
+// Inside a handler worker (a thread or a child process): runs what handler-workers.ts sends, with the same
+// in-process host the single-threaded stack uses, and answers each request with its result or its error's name
+// and message, plus the metrics the handlers emitted meanwhile.
 import { Session } from 'node:inspector/promises';
+import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { emittedMetrics, InProcessHandlers } from '../handler-host.js';
 import { loadKeepingNativeBuiltins } from '../native-builtins.js';
-import type { HandlerRequest, HandlerReply } from './handler-thread.js';
+import type { HandlerRequest, HandlerReply } from './handler-workers.js';
 
-if (!parentPort) throw new Error('handler-worker-host.ts runs only as a worker thread');
-const port = parentPort;
+const port = parentPort
+  ? { send: (reply: HandlerReply) => parentPort?.postMessage(reply), onRequest: (listener: (request: HandlerRequest) => void) => parentPort?.on('message', listener) }
+  : process.send
+    ? { send: (reply: HandlerReply) => process.send?.(reply), onRequest: (listener: (request: HandlerRequest) => void) => process.on('message', listener) }
+    : undefined;
+if (!port) throw new Error('handler-worker-host.ts runs only as a worker thread or a forked process');
+// A process outlives nothing: when the stack goes (even killed), its channel closes and the handlers go with it.
+// Ctrl-C reaches the whole process group: the stack stops its handlers itself, after what they hold is answered.
+if (!parentPort) {
+  process.on('disconnect', () => process.exit(0));
+  process.on('SIGINT', () => undefined);
+}
 const host = new InProcessHandlers();
 let profiler: Session | undefined;
 
@@ -17,6 +28,10 @@ async function answer(request: HandlerRequest): Promise<Omit<HandlerReply, 'id' 
     if (request.kind === 'warm') {
       await loadKeepingNativeBuiltins(() => host.warm(request.modules));
       return { result: 'null' };
+    }
+    if (request.kind === 'eventLoop') {
+      const { idle, active } = performance.eventLoopUtilization();
+      return { result: JSON.stringify({ idle, active }) };
     }
     if (request.kind === 'setEnvironment') {
       Object.assign(process.env, request.values);
@@ -43,6 +58,6 @@ async function answer(request: HandlerRequest): Promise<Omit<HandlerReply, 'id' 
   }
 }
 
-port.on('message', (request: HandlerRequest) => {
-  void answer(request).then((reply) => port.postMessage({ id: request.id, ...reply, metrics: emittedMetrics.takeRecent() } satisfies HandlerReply));
+port.onRequest((request: HandlerRequest) => {
+  void answer(request).then((reply) => port.send({ id: request.id, ...reply, metrics: emittedMetrics.takeRecent() } satisfies HandlerReply));
 });

@@ -15,15 +15,17 @@ describe('npm run bench on 50 messages', () => {
   let report: BenchReport;
   const fastest = (messages: number) => ({ messages, ratePerSecond: 0, concurrency: 16, mode: 'perMessage' as const, warmupMessages: 0, timeoutSeconds: 60, restSeconds: 0 });
   const halfCeiling = { seconds: 1, minMessages: 20 };
-  // Two, so the split runs exercise more than one handler thread (the bench's default is one).
-  const handlerThreads = 2;
+  // Two, so the split runs exercise more than one handler worker (the bench's default is one).
+  const handlerWorkers = 2;
 
   beforeAll(async () => {
     report = await runBench(
       {
         headline: { label: '50 msgs as fast as possible, perMessage', options: fastest(50) },
         halfCeiling,
-        handlerThreads,
+        handlerWorkers,
+        handlerIsolation: 'process',
+        compareIsolation: true,
         scenarios: [],
         profileScenario: { label: '30 msgs as fast as possible, perMessage (profiled)', options: fastest(30) },
         frontExecutions: 10,
@@ -46,7 +48,7 @@ describe('npm run bench on 50 messages', () => {
     const [single, split] = report.pipeline.map((run) => run.report);
     expect(single?.options.split).toBe(false);
     expect(single?.handlerLoop).toBeUndefined();
-    expect(split?.options).toMatchObject({ split: true, handlerThreads });
+    expect(split?.options).toMatchObject({ split: true, handlerWorkers });
     expect(split?.handlerLoop?.utilization).toBeGreaterThan(0);
     expect(split?.handlerLoop?.utilization).toBeLessThanOrEqual(1);
     expect(positive(split?.handlerLoop?.msPerMessage ?? 0)).toBe(true);
@@ -73,7 +75,7 @@ describe('npm run bench on 50 messages', () => {
     const half = report.halfCeiling!;
     const ceiling = report.comparison!.split.report.throughput;
     expect(half.ceiling).toBe(ceiling);
-    expect(half.report.options).toMatchObject({ split: true, handlerThreads, ratePerSecond: Math.max(1, Math.round(ceiling / 2)) });
+    expect(half.report.options).toMatchObject({ split: true, handlerWorkers, ratePerSecond: Math.max(1, Math.round(ceiling / 2)) });
     expect(half.report.options.messages).toBe(Math.max(halfCeiling.minMessages, Math.round(half.report.options.ratePerSecond * halfCeiling.seconds)));
     expect(half.report.stored).toBe(half.report.options.messages);
     // Every measured message once (no retries here), and never the warm-up's: the count is the run's.
@@ -88,7 +90,7 @@ describe('npm run bench on 50 messages', () => {
   it('profiles the run both ways, the split one per thread', () => {
     expect(report.cpu?.runs.map((run) => [run.way, run.threads.map((thread) => thread.thread)])).toEqual([
       ['single', ['the one thread']],
-      ['split', ['main thread', 'handler thread 1', 'handler thread 2']],
+      ['split', ['main thread', 'handler process 1', 'handler process 2']],
     ]);
     for (const run of report.cpu!.runs) {
       expect(run.messages).toBe(30);
@@ -119,13 +121,24 @@ describe('npm run bench on 50 messages', () => {
     expect(positive(report.memory[0]?.maxRssMb ?? 0)).toBe(true);
   });
 
+  it('runs the headline split once more with the handlers in threads, and reads each handler process\'s memory', () => {
+    const other = report.comparison?.otherIsolation;
+    expect(other?.report.options).toMatchObject({ split: true, handlerIsolation: 'thread' });
+    expect(other?.report.stored).toBe(other?.report.options.messages);
+    expect(other?.report.memory.handlerPeakRssMb).toBeUndefined();
+    expect(report.comparison?.split.report.memory.handlerPeakRssMb).toBeGreaterThan(0);
+    const markdown = formatBenchMarkdown(report);
+    expect(markdown).toContain('### Processes or threads');
+    expect(markdown).toContain('| split, 2 handler threads |');
+  });
+
   it('evaluates the targets, all from the run, and writes the report with the machine, the command and the date', () => {
     const windowMs = report.settings.maximumBatchingWindowSeconds * 1000;
     expect(report.targets.map((t) => t.target)).toEqual([
       '≥ 1.8×',
       'toward ≥ 500 msgs/s',
       `< 250 ms + the batching window (maximumBatchingWindow ${report.settings.maximumBatchingWindowSeconds} s in serverless.yml) = ${250 + windowMs} ms`,
-      '≤ 400 MB',
+      '≤ 400 MB each',
       '≤ idle + 25 %',
       '≤ idle heap + 10 MB',
       '≤ 1.5×',
@@ -139,7 +152,7 @@ describe('npm run bench on 50 messages', () => {
     expect(markdown).toContain(report.machine.cpu);
     expect(markdown).toContain(report.date.slice(0, 10));
     expect(markdown).toContain('| 50 msgs as fast as possible, perMessage | single thread | 50/50 |');
-    expect(markdown).toContain('| 50 msgs as fast as possible, perMessage | split, 2 handler threads | 50/50 |');
+    expect(markdown).toContain('| 50 msgs as fast as possible, perMessage | split, 2 handler processes | 50/50 |');
     expect(markdown).toContain('Cost per month for 1,000,000 messages');
     const { single, split, ratio } = report.comparison!;
     expect(markdown).toContain('### Single-threaded and split');
@@ -150,7 +163,7 @@ describe('npm run bench on 50 messages', () => {
     expect(markdown).toContain(`| ${half.options.ratePerSecond} (${half.stored}) |`);
     expect(markdown).toContain(`p99 < ${250 + windowMs} ms; measured ${ms(half.storedLatencyMs.p99)} ms`);
     expect(markdown).toContain(`(${report.settings.maximumBatchingWindowSeconds} s) bounds how long`);
-    expect(markdown).toContain('| component: CPU ms per message (share of the thread) | single: the one thread | split: main thread | split: handler thread 1 | split: handler thread 2 |');
+    expect(markdown).toContain('| component: CPU ms per message (share of the thread) | single: the one thread | split: main thread | split: handler process 1 | split: handler process 2 |');
     for (const target of report.targets) expect(markdown).toContain(`| ${target.met ? 'met' : '**missed**'} | ${target.what} | ${target.target} | ${target.measured} |`);
     // Measured by the run, not written by hand: no approximate figures and none of the retired targets or paragraphs.
     expect(markdown).not.toMatch(/~\s?\$?\d/);
