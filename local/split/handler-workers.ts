@@ -7,6 +7,7 @@
 // next invocation there starts a fresh one.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { EventLoopUtilization } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { emittedMetrics, type EmittedMetric, type HandlerHost, type HandlerInvocation, type HandlerModule } from '../handler-host.js';
@@ -85,7 +86,11 @@ class HandlerWorker {
       worker.on('exit', (code) => died(`the handlers' thread exited with code ${code}`));
     } else {
       // No execArgv: the entry registers the project's module hooks itself, and a test runner's flags stay out.
-      const child: ChildProcess = fork(fileURLToPath(ENTRY), [], { env: environment, execArgv: [], serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child: ChildProcess = fork(fileURLToPath(ENTRY), [], { env: environment, execArgv: [], serialization: 'json', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      // The handlers' output goes out through the stack's own streams, a whole line at a time: lines from both
+      // processes never interleave mid-line, and whoever reads the stack's stdout reads the handlers' logs too.
+      if (child.stdout) createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => process.stdout.write(`${line}\n`));
+      if (child.stderr) createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => process.stderr.write(`${line}\n`));
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       this.pid = child.pid;
       channel = {
