@@ -260,6 +260,9 @@ export const splitStackName = (handlerWorkers: number, isolation: HandlerIsolati
     ? `${handlerWorkers + 1} processes: the stack's and ${handlerWorkers === 1 ? 'one handler process' : `${handlerWorkers} handler processes`}`
     : `one process: the main thread and ${handlerWorkers} handler thread${handlerWorkers === 1 ? '' : 's'}`;
 
+/** The main thread's heap came back to idle, but for the finished executions the Step Functions front keeps on purpose. */
+export const leakFree = (r: PipelineReport): boolean => r.memory.cleanedHeapMb <= r.memory.idleHeapMb + r.memory.executionStoreGrowthMb + TARGETS.leakedHeapMb;
+
 function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] {
   const targets: Target[] = [];
   const comparison = report.comparison;
@@ -308,10 +311,10 @@ function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target[] {
       met: r.memory.cleanedRssMb <= r.memory.idleRssMb * TARGETS.restedRssOverIdle,
     });
     targets.push({
-      what: 'no leak: heap of the main thread after deleting that run\'s records (after GC)',
-      target: `≤ idle heap + ${TARGETS.leakedHeapMb} MB`,
-      measured: `${r.memory.idleHeapMb.toFixed(0)} → ${r.memory.cleanedHeapMb.toFixed(0)} MB (${r.memory.afterHeapMb.toFixed(0)} MB with the records)`,
-      met: r.memory.cleanedHeapMb <= r.memory.idleHeapMb + TARGETS.leakedHeapMb,
+      what: "no leak: heap of the main thread after deleting that run's records (after GC), beside what the execution store keeps by design",
+      target: `≤ idle heap + the execution store's growth + ${TARGETS.leakedHeapMb} MB`,
+      measured: `${r.memory.idleHeapMb.toFixed(0)} → ${r.memory.cleanedHeapMb.toFixed(0)} MB (${r.memory.afterHeapMb.toFixed(0)} MB with the records; the store of finished executions grew ${r.memory.executionStoreGrowthMb.toFixed(0)} MB, estimated)`,
+      met: leakFree(r),
     });
   }
   targets.push({

@@ -52,6 +52,11 @@ class Retention {
   readonly records = new Map<string, ExecutionRecord>();
   private bytes = 0;
 
+  /** What the kept executions hold: measured for histories that were read, estimated for the others. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
   constructor(
     private readonly maxRecords: number,
     private readonly maxBytes: number,
@@ -106,6 +111,7 @@ export class ExecutionStore {
     taskInvocations: 0,
     retainedExecutions: 0,
     retainedExpressExecutions: 0,
+    retainedBytes: 0,
   };
 
   constructor(limits: RetentionLimits) {
@@ -194,5 +200,6 @@ export class ExecutionStore {
   private count(): void {
     this.counters.retainedExecutions = this.standard.records.size;
     this.counters.retainedExpressExecutions = this.express.records.size;
+    this.counters.retainedBytes = this.standard.heldBytes + this.express.heldBytes;
   }
 }

@@ -75,6 +75,8 @@ export interface StepFunctionsServerStats {
   retainedExecutions: number;
   /** Finished Express executions retained with their history. */
   retainedExpressExecutions: number;
+  /** Bytes the kept finished executions hold, by design and within their bounds (an estimate until a history is read). */
+  retainedBytes: number;
 }
 
 export interface StepFunctionsServer {

@@ -140,7 +140,7 @@ describe('npm run bench on 50 messages', () => {
       `< 250 ms + the batching window (maximumBatchingWindow ${report.settings.maximumBatchingWindowSeconds} s in serverless.yml) = ${250 + windowMs} ms`,
       '≤ 400 MB each',
       '≤ idle + 25 %',
-      '≤ idle heap + 10 MB',
+      "≤ idle heap + the execution store's growth + 10 MB",
       '≤ 1.5×',
       '≤ 300 KB',
       '≤ 150 ms',

@@ -8,17 +8,15 @@
 // CORS: a browser may PUT to the bucket only if S3 answers its preflight. The local S3 applies the bucket's
 // CorsConfiguration from serverless.yml (local/s3/cors.ts), so chromium runs with its CORS checks on, as on AWS.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { projectRoot } from '../../local/service-definition.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { BrowserContexts, launchChromium, NAVIGATION_MS } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
 const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
 const PHONE: BrowserContextOptions = { viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -26,7 +24,6 @@ const PAGE_PATH = '/dashboard/documents';
 
 /** Bounds for every wait: one action, one page load, and one upload's verdict (the page's own polling is bounded too). */
 const ACTION_MS = 5_000;
-const NAVIGATION_MS = 10_000;
 const VERDICT_MS = 45_000;
 /** The page's list shows this many documents per page (PAGE_SIZE in documents.js). */
 const PAGE_SIZE = 20;
@@ -42,7 +39,7 @@ interface PageWindow {
 
 let stack: LocalStack | undefined;
 let browser: Browser | undefined;
-let contexts: BrowserContext[] = [];
+const contexts = new BrowserContexts(() => browser);
 /** The local S3's answer to the page's preflight, and whether it allows the PUT (measured once in beforeAll). */
 let measuredPreflight: Awaited<ReturnType<typeof preflight>> | undefined;
 /** Where presigned upload URLs point: the local S3 as the requestUpload function signs for it. */
@@ -108,9 +105,7 @@ interface OpenPage {
 }
 
 async function openDocuments(options: BrowserContextOptions = DESKTOP): Promise<OpenPage> {
-  if (!browser) throw new Error('chromium did not start');
-  const context = await browser.newContext(options);
-  contexts.push(context);
+  const context = await contexts.create(options);
   context.setDefaultTimeout(ACTION_MS);
   context.setDefaultNavigationTimeout(NAVIGATION_MS);
   const uploads: UploadSeen[] = [];
@@ -190,21 +185,16 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install chromium (the browser tests do not skip without it).`);
   stack = await startLocalStack({ logLevel: 'SILENT', httpPort: await freePort() });
   // The app client's callback URLs name the dashboard; the Documents view is a callback too.
   stack.signIn.allowRedirect(`${stack.httpUrl}${PAGE_PATH}`);
   const grant = await askForUpload(1024);
   uploadOrigin = new URL(grant.uploadUrl).origin;
   measuredPreflight = await preflight(grant);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: NAVIGATION_MS });
+  browser = await launchChromium();
 }, 60_000);
 
-afterEach(async () => {
-  const open = contexts;
-  contexts = [];
-  for (const context of open) await context.close().catch(() => undefined);
-});
+afterEach(() => contexts.closeAll());
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined);

@@ -3,22 +3,19 @@
 // to retry and then take its Catch (Comprehend throttled throughout); the view lists the executions, filters them
 // by status, shows an execution's timeline with its retries and Catch, and hides reader text until asked. The
 // dashboard links the stored feedback to the execution that stored it. Screenshots land in test-output/.
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { NO_FAULTS } from '../../local/faults.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { waitUntilSettled } from '../../local/triage-ledger.js';
+import { BrowserContexts, launchChromium, NAVIGATION_MS } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 const OUTPUT = join(process.cwd(), 'test-output');
 
 /** Bounds for every wait: one action, one page load, the pipeline, and polls of the stack. */
 const ACTION_MS = 5_000;
-const NAVIGATION_MS = 10_000;
 const SETTLE_MS = 30_000;
 const POLLS = 200;
 const POLL_MS = 50;
@@ -28,7 +25,7 @@ const OTHER_TEXT = 'A delight from start to finish; we argued about it for hours
 
 let stack: LocalStack | undefined;
 let browser: Browser | undefined;
-let contexts: BrowserContext[] = [];
+const contexts = new BrowserContexts(() => browser);
 /** The feedback whose execution retried and took its Catch, then succeeded on redelivery. */
 let throttledFeedbackId = '';
 let negativeFeedbackId = '';
@@ -50,9 +47,7 @@ async function settle(): Promise<void> {
 }
 
 async function openPage(url: string): Promise<{ page: Page; errors: string[] }> {
-  if (!browser) throw new Error('chromium did not start');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
+  const context = await contexts.create({ viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(ACTION_MS);
   context.setDefaultNavigationTimeout(NAVIGATION_MS);
   const page = await context.newPage();
@@ -74,12 +69,9 @@ async function screenshot(page: Page, name: string): Promise<void> {
 const viewUrl = (query = ''): string => `${theStack().edge.url}/_local/executions${query}`;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}. The browser tests need Debian's chromium package (apt-get install chromium) and do not skip without it.`);
-  }
   // Retries and timeouts at a twentieth of their deployed length; a message the consumer returns is back after 1 s.
   stack = await startLocalStack({ logLevel: 'SILENT', faults: NO_FAULTS, timeScale: 0.05, visibilityTimeoutSeconds: 1 });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: NAVIGATION_MS });
+  browser = await launchChromium();
 
   negativeFeedbackId = await submit('executions-book', 1, READER_TEXT);
   await submit('executions-book', 5, OTHER_TEXT);
@@ -97,11 +89,7 @@ beforeAll(async () => {
   await settle();
 }, 90_000);
 
-afterEach(async () => {
-  const open = contexts;
-  contexts = [];
-  for (const context of open) await context.close().catch(() => undefined);
-});
+afterEach(() => contexts.closeAll());
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined);

@@ -3,23 +3,13 @@
 // Feedback goes in through the form and comes out on the dashboard with its sentiment and alert status;
 // reader text renders as text; both pages work with the keyboard alone, on a narrow phone screen, and
 // label every control. Full-page screenshots land in test-output/screenshots/.
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { waitUntilSettled } from '../../local/triage-ledger.js';
+import { BrowserContexts, launchChromium, NAVIGATION_MS } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
 const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
 
 const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
@@ -27,7 +17,6 @@ const PHONE: BrowserContextOptions = { viewport: { width: 375, height: 667 }, de
 
 /** Bounds for every wait: one action, one page load, the pipeline, and the dashboard's refresh attempts. */
 const ACTION_MS = 5_000;
-const NAVIGATION_MS = 10_000;
 const SETTLE_MS = 15_000;
 const REFRESH_ATTEMPTS = 5;
 
@@ -54,7 +43,7 @@ interface PageWindow {
 
 let stack: LocalStack | undefined;
 let browser: Browser | undefined;
-let contexts: BrowserContext[] = [];
+const contexts = new BrowserContexts(() => browser);
 
 function base(): string {
   if (!stack) throw new Error('the local stack did not start');
@@ -71,9 +60,7 @@ interface OpenPage {
 
 /** `prepare` runs on the new page before it loads (e.g. to route its requests). */
 async function openPage(path: string, options: BrowserContextOptions = DESKTOP, prepare?: (page: Page) => Promise<void>): Promise<OpenPage> {
-  if (!browser) throw new Error('chromium did not start');
-  const context = await browser.newContext(options);
-  contexts.push(context);
+  const context = await contexts.create(options);
   context.setDefaultTimeout(ACTION_MS);
   context.setDefaultNavigationTimeout(NAVIGATION_MS);
   const page = await context.newPage();
@@ -249,20 +236,11 @@ async function pngSize(file: string): Promise<{ width: number; height: number }>
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}. The browser tests need Debian's chromium package (apt-get install chromium; npm test installs it when run as root) and do not skip without it.`,
-    );
-  }
   stack = await startLocalStack({ logLevel: 'SILENT' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: NAVIGATION_MS });
+  browser = await launchChromium();
 }, 30_000);
 
-afterEach(async () => {
-  const open = contexts;
-  contexts = [];
-  for (const context of open) await context.close().catch(() => undefined);
-});
+afterEach(() => contexts.closeAll());
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
