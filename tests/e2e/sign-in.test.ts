@@ -270,6 +270,8 @@ describe('the dashboard in chromium, keyboard only', () => {
       await page.locator('#sign-out').focus();
       await page.keyboard.press('Enter');
       await page.waitForURL((url) => url.origin === stack.signIn.origin && url.pathname.startsWith('/logout'));
+      // The page autofocuses its button at a rendering step after load: press Enter once the focus is there.
+      await page.locator('button[name="logout"]:focus').waitFor();
       await page.keyboard.press('Enter');
       await page.waitForURL((url) => url.origin === stack.httpUrl && url.pathname === '/dashboard');
       await page.locator('#signed-out-heading').waitFor();
