@@ -123,20 +123,13 @@ export const PRICES = {
     ] as Tiers,
     source: 'https://aws.amazon.com/rekognition/pricing/',
   },
-  comprehendToxicity: {
-    /**
-     * DetectToxicContent (Trust and Safety), per unit of 100 characters of the request's segments. The pricing
-     * page lists it beside the NLP APIs; the stored copies consulted confirm the 100-character unit and the
-     * 3-unit minimum per request for those APIs but not for toxicity detection: modelled the same, per request.
-     */
-    perUnit: [
-      { upTo: 10e6, price: 0.0001 },
-      { upTo: 50e6, price: 0.00005 },
-      { price: 0.000025 },
-    ] as Tiers,
-    charsPerUnit: 100,
-    minimumUnits: 3,
-    source: 'https://aws.amazon.com/comprehend/pricing/',
+  /**
+   * DetectToxicContent (Trust and Safety), per unit of 100 characters of the request's segments. The pricing
+   * page lists it beside the NLP APIs; the stored copies consulted confirm the 100-character unit and the
+   * 3-unit minimum per request for those APIs but not for toxicity detection: modelled the same, per request.
+   */
+  get comprehendToxicity() {
+    return this.comprehend;
   },
   s3: {
     /** S3 Standard: PUT, COPY, POST and LIST requests. */
