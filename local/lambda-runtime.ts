@@ -6,7 +6,6 @@ import { pathToFileURL } from 'node:url';
 import { InProcessHandlers, type HandlerHost, type HandlerModule } from './handler-host.js';
 import { projectRoot, type FunctionDefinition, type ServiceDefinition } from './service-definition.js';
 
-
 /** Faults a developer can switch on to see the pipeline cope: each is a probability per invocation. */
 export interface InvocationFaults {
   /** The function's process dies before the handler runs (Lambda reports Runtime.ExitError). */
@@ -70,8 +69,16 @@ export class LocalLambdaRuntime {
     return fn;
   }
 
+  /** Each function's module, worked out once: every invocation names it. */
+  private readonly modules = new Map<string, HandlerModule>();
+
   private module(fn: FunctionDefinition): HandlerModule {
-    return { name: fn.name, moduleUrl: pathToFileURL(join(projectRoot, `${fn.modulePath}.ts`)).href, exportName: fn.exportName };
+    let module = this.modules.get(fn.name);
+    if (!module) {
+      module = { name: fn.name, moduleUrl: pathToFileURL(join(projectRoot, `${fn.modulePath}.ts`)).href, exportName: fn.exportName };
+      this.modules.set(fn.name, module);
+    }
+    return module;
   }
 
   /** Loads every handler now, so the first message does not pay for module loading. */
@@ -81,14 +88,14 @@ export class LocalLambdaRuntime {
 
   /**
    * Changes the handlers' environment from the next invocation on (Lambda's UpdateFunctionConfiguration): the
-   * handlers read their settings from it, and may run on threads that do not share this one's process.env.
+   * handlers read their settings from it, and may run in workers that do not share this one's process.env.
    */
   async setEnvironment(values: Record<string, string>): Promise<void> {
     Object.assign(process.env, values);
     await this.host.setEnvironment?.(values);
   }
 
-  /** Stops the handlers' threads, when they have them. */
+  /** Stops the handlers' workers, when they have them. */
   close(): Promise<void> {
     return this.host.close();
   }

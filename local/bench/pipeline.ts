@@ -34,7 +34,7 @@ export interface PipelineOptions {
   restSeconds?: number;
   /**
    * Writes a CPU profile of the stack's thread during the measured run to this file (.cpuprofile), and when the
-   * stack is split, one of each handler thread beside it (handlerThreadProfile).
+   * stack is split, one of each handler worker beside it (handlerThreadProfile).
    */
   cpuProfile?: string;
   /** Runs the stack split over both cores (LocalStackOptions.split); false runs it on one thread. */
